@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DefinitionConfig(AppConfig):
+    name = "definition"
+    verbose_name = "Definitions and versions"

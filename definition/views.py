@@ -1,0 +1,223 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from .changes import change_between, compare_texts
+from .models import ClauseText, Definition, Version
+
+
+def _definition_and_versions(request, slug):
+    """The definition and the versions this person may see, oldest first (two queries)."""
+    definition = get_object_or_404(Definition, slug=slug)
+    versions = list(definition.versions.visible_to(request.user).order_by("sequence"))
+    return definition, versions
+
+
+def _find(versions, label) -> Version:
+    for version in versions:
+        if version.label == label:
+            return version
+    raise Http404("No such version.")
+
+
+def _previous_published(versions, version) -> Version | None:
+    earlier = [v for v in versions if v.sequence < version.sequence and v.is_published]
+    return earlier[-1] if earlier else None
+
+
+def _latest_published(versions) -> Version | None:
+    published = [v for v in versions if v.is_published]
+    return published[-1] if published else None
+
+
+def home(request):
+    definitions = list(Definition.objects.order_by("title"))
+    if len(definitions) == 1:
+        return redirect(definitions[0])
+    return render(request, "definition/home.html", {"definitions": definitions})
+
+
+def latest_version(request, slug):
+    definition, versions = _definition_and_versions(request, slug)
+    version = _latest_published(versions)
+    if version is None:
+        draft = versions[-1] if versions else None
+        return render(request, "definition/no_version.html", {"definition": definition, "draft": draft})
+    return _render_version(request, definition, versions, version, is_latest_address=True)
+
+
+def version_detail(request, slug, label):
+    definition, versions = _definition_and_versions(request, slug)
+    return _render_version(request, definition, versions, _find(versions, label))
+
+
+def _render_version(request, definition, versions, version, *, is_latest_address=False):
+    texts = list(version.clause_texts.select_related("clause").order_by("position"))
+    previous = _previous_published(versions, version)
+    if previous is not None:
+        before = {
+            clause_id: (heading, body)
+            for clause_id, heading, body in previous.clause_texts.values_list("clause_id", "heading", "body")
+        }
+        for text in texts:
+            if text.clause_id not in before:
+                text.change = "new"
+            elif before[text.clause_id] != (text.heading, text.body):
+                text.change = "renamed" if before[text.clause_id][0] != text.heading else "changed"
+            else:
+                text.change = ""
+    latest = _latest_published(versions)
+    return render(
+        request,
+        "definition/version.html",
+        {
+            "definition": definition,
+            "version": version,
+            "versions": versions,
+            "previous": previous,
+            "latest": latest,
+            "texts": texts,
+            "is_latest_address": is_latest_address,
+        },
+    )
+
+
+def clause_detail(request, slug, label, key):
+    definition, versions = _definition_and_versions(request, slug)
+    version = _find(versions, label)
+    text = get_object_or_404(ClauseText.objects.select_related("clause"), version=version, clause__key=key)
+    siblings = version.clause_texts.only("position", "number", "heading", "clause__key").select_related(
+        "clause"
+    )
+    previous_text = siblings.filter(position__lt=text.position).order_by("-position").first()
+    next_text = siblings.filter(position__gt=text.position).order_by("position").first()
+
+    version_ids = set(text.clause.texts.values_list("version_id", flat=True))
+    present_in = [v for v in versions if v.pk in version_ids]
+
+    earlier = _previous_published(versions, version)
+    change = None
+    if earlier is not None:
+        old = earlier.clause_texts.select_related("clause").filter(clause=text.clause).first()
+        change = change_between(old, text)
+    latest = _latest_published(versions)
+    return render(
+        request,
+        "definition/clause.html",
+        {
+            "definition": definition,
+            "version": version,
+            "versions": versions,
+            "text": text,
+            "previous_text": previous_text,
+            "next_text": next_text,
+            "present_in": present_in,
+            "earlier": earlier,
+            "change": change,
+            "latest": latest,
+            "permalink": request.build_absolute_uri(
+                reverse("definition:clause", args=[definition.slug, version.label, text.clause.key])
+            ),
+            "latest_link": request.build_absolute_uri(
+                reverse("definition:latest_clause", args=[definition.slug, text.clause.key])
+            ),
+        },
+    )
+
+
+def latest_clause(request, slug, key):
+    """The clause in the newest published version; a removed clause leads to its history."""
+    definition = get_object_or_404(Definition, slug=slug)
+    clause = get_object_or_404(definition.clauses, key=key)
+    newest = definition.versions.published().order_by("-sequence").first()
+    found = (
+        clause.texts.filter(version__status=Version.Status.PUBLISHED)
+        .select_related("version")
+        .order_by("-version__sequence")
+        .first()
+    )
+    if found is None:
+        raise Http404("This clause has not been published.")
+    if found.version_id != newest.pk:
+        return redirect("definition:clause_history", definition.slug, clause.key)
+    return redirect("definition:clause", definition.slug, found.version.label, clause.key)
+
+
+def compare_form(request, slug):
+    """The no-JavaScript version picker: GET ?a=...&b=... leads to the permanent compare address."""
+    definition, versions = _definition_and_versions(request, slug)
+    labels = {v.label for v in versions}
+    a, b = request.GET.get("a", ""), request.GET.get("b", "")
+    if a in labels and b in labels:
+        return redirect("definition:compare", definition.slug, (a, b))
+    if len(versions) >= 2 and not (a or b):
+        return redirect("definition:compare", definition.slug, (versions[-2].label, versions[-1].label))
+    return render(
+        request,
+        "definition/compare.html",
+        {"definition": definition, "versions": versions, "rows": None, "error": bool(a or b)},
+        status=404 if (a or b) else 200,
+    )
+
+
+def compare(request, slug, labels):
+    definition, versions = _definition_and_versions(request, slug)
+    old_version, new_version = _find(versions, labels[0]), _find(versions, labels[1])
+    old_texts = list(old_version.clause_texts.select_related("clause").order_by("position"))
+    new_texts = list(new_version.clause_texts.select_related("clause").order_by("position"))
+    rows = compare_texts(old_texts, new_texts)
+    counts = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return render(
+        request,
+        "definition/compare.html",
+        {
+            "definition": definition,
+            "versions": versions,
+            "old_version": old_version,
+            "new_version": new_version,
+            "rows": rows,
+            "counts": counts,
+        },
+    )
+
+
+def clause_history(request, slug, key):
+    definition, versions = _definition_and_versions(request, slug)
+    clause = get_object_or_404(definition.clauses, key=key)
+    by_version = {
+        text.version_id: text
+        for text in clause.texts.filter(version__in=[v.pk for v in versions]).select_related("clause")
+    }
+    if not by_version:
+        raise Http404("No visible version has this clause.")
+    # Walk the versions in order, noting where the clause appears, changes, leaves or returns.
+    entries = []
+    previous_text = None
+    for version in versions:
+        text = by_version.get(version.pk)
+        if text is None:
+            if previous_text is not None:
+                entries.append(
+                    {"version": version, "removed": True, "change": change_between(previous_text, None)}
+                )
+                previous_text = None
+            continue
+        text.version = version
+        change = change_between(previous_text, text)
+        entries.append({"version": version, "text": text, "change": change, "first": not entries})
+        previous_text = text
+    entries.reverse()
+    current = next((e["text"] for e in entries if "text" in e), None)
+    return render(
+        request,
+        "definition/history.html",
+        {
+            "definition": definition,
+            "clause": clause,
+            "entries": entries,
+            "current": current,
+            "removed": bool(entries) and entries[0].get("removed", False),
+        },
+    )

@@ -1,0 +1,63 @@
+"""The one place Markdown becomes HTML on this site.
+
+markdown-it-py parses CommonMark with raw HTML turned off, then nh3 keeps only an allowlist of
+tags, attributes and URL schemes. Everything people type (stewards' clauses and notes included)
+goes through `render`, once, when it is saved; pages only ever show the stored result.
+"""
+
+import nh3
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "ins", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
+    "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "td": {"align"},
+    "th": {"align"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer ugc",
+        strip_comments=True,
+    )
+
+
+def render(text: str) -> str:
+    """Markdown source to sanitised HTML, safe to mark safe in a template."""
+    if not text or not text.strip():
+        return ""
+    return sanitize(_md.render(text))
+
+
+def parse(text: str):
+    """The block tokens of a Markdown text (used by the importer to find headings)."""
+    return _md.parse(text)
+
+
+def render_inline_text(text: str) -> str:
+    """The plain text of one line of inline Markdown, e.g. a heading: markup dropped."""
+    tokens = _md.parseInline(text)
+    parts: list[str] = []
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+    return "".join(parts).strip()

@@ -1,0 +1,12 @@
+"""Test settings: the real settings module, with a throwaway secret and faster hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ["DOCKET_NO_DOTENV"] = "1"  # tests do not read a developer's .env
+
+from docket.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+SECURE_SSL_REDIRECT = False
