@@ -10,3 +10,6 @@ from docket.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SECURE_SSL_REDIRECT = False
+# Serve static files from the app folders in tests (no collectstatic), including the live server.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

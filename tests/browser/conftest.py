@@ -1,0 +1,71 @@
+"""Real browser tests: Playwright driving the system's Chromium against Django's live server.
+
+Without Chromium they skip with a message, unless REQUIRE_BROWSER=1 (as in CI), where a missing
+browser is a failure.
+"""
+
+import os
+import shutil
+
+import pytest
+
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
+# data are still plain synchronous calls, so Django's async-safety guard does not apply here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = _chromium_path()
+    required = os.environ.get("REQUIRE_BROWSER", "") in {"1", "true", "yes"}
+    if path is None:
+        message = "Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH); browser tests need it."
+        if required:
+            pytest.fail(message + " REQUIRE_BROWSER is set, so this is a failure.", pytrace=False)
+        pytest.skip(message)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("Playwright for Python is not installed.", pytrace=False)
+        pytest.skip("Playwright for Python is not installed (pip install -e '.[test]').")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=BROWSER_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
