@@ -7,7 +7,14 @@ from .models import Clause, ClauseText, Definition, Version
 class DefinitionAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "created_at"]
     search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.versions.published().exists():
+            return ["slug"]  # part of every published address
+        return []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else {"slug": ["title"]}
 
 
 class ClauseTextInline(admin.TabularInline):
@@ -32,8 +39,12 @@ class VersionAdmin(admin.ModelAdmin):
     list_display = ["definition", "label", "sequence", "status", "published_at", "comments_close_at"]
     list_filter = ["definition", "status"]
     list_select_related = ["definition"]
-    readonly_fields = ["status", "published_at", "published_by"]
     inlines = [ClauseTextInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return ["definition", "label", "sequence", "status", "published_at", "published_by"]
+        return ["status", "published_at", "published_by"]
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.is_published

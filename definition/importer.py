@@ -30,6 +30,8 @@ EXPLICIT_KEY_RE = re.compile(r"\s*\{#([^}]*)\}\s*$")
 # Below this score a pair of clauses is not taken as one clause renamed or rewritten.
 SIMILARITY_THRESHOLD = 0.5
 MAX_KEY_LENGTH = 80
+MAX_HEADING_LENGTH = 300
+MAX_TITLE_LENGTH = 200
 
 
 class ImportProblem(Exception):
@@ -115,7 +117,8 @@ def _heading_text(raw: str, line: int) -> tuple[str, str | None]:
 
 
 def parse_document(text: str) -> ParsedDocument:
-    if not text or not text.strip():
+    text = (text or "").removeprefix("\ufeff")  # a byte-order mark is not part of the first line
+    if not text.strip():
         raise ImportProblem("the file is empty.")
     lines = text.splitlines()
     tokens = markdown.parse(text)
@@ -135,6 +138,8 @@ def parse_document(text: str) -> ParsedDocument:
         if level == 1:
             title = markdown.render_inline_text(raw)
             title_span = (start, end)
+            if len(title) > MAX_TITLE_LENGTH:
+                raise ImportProblem(f"the title is longer than {MAX_TITLE_LENGTH} characters.", start + 1)
             break
     clause_headings = [h for h in headings if (h[0], h[1]) != title_span]
     if not clause_headings:
@@ -164,6 +169,8 @@ def parse_document(text: str) -> ParsedDocument:
         heading, explicit_key = _heading_text(raw, line)
         if not heading:
             raise ImportProblem("a clause heading is empty.", line)
+        if len(heading) > MAX_HEADING_LENGTH:
+            raise ImportProblem(f"the heading is longer than {MAX_HEADING_LENGTH} characters.", line)
         if explicit_key:
             if explicit_key in seen_keys:
                 raise ImportProblem(
@@ -181,11 +188,11 @@ def parse_document(text: str) -> ParsedDocument:
                 explicit_key=explicit_key,
             )
         )
-    _number(clauses)
+    number_clauses(clauses)
     return ParsedDocument(title=title, clauses=clauses)
 
 
-def _number(clauses: list[ParsedClause]) -> None:
+def number_clauses(clauses) -> None:
     """Give each heading a number by its depth among the headings around it: 1, 2, 2.1, 2.2, 3."""
     stack: list[int] = []  # heading levels of the open sections
     counters: list[int] = []
@@ -253,7 +260,7 @@ def match_clauses(
     taken = set(known_keys) | {row.key for row in rows.values()}
     for index, clause in enumerate(parsed):
         if index not in rows:
-            key = _fresh_key(clause.heading or "introduction", taken)
+            key = fresh_key(clause.heading or "introduction", taken)
             taken.add(key)
             rows[index] = MappingRow("new", key, parsed=clause)
 
@@ -262,7 +269,7 @@ def match_clauses(
     return result
 
 
-def _fresh_key(heading: str, taken: set[str]) -> str:
+def fresh_key(heading: str, taken: set[str]) -> str:
     base = slugify(heading)[:MAX_KEY_LENGTH].strip("-") or "clause"
     key, suffix = base, 2
     while key in taken or key in RESERVED_WORDS:

@@ -25,7 +25,13 @@ LABEL_RE = re.compile(r"^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$")
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+MAX_LABEL_LENGTH = 40
+MAX_KEY_LENGTH = 80
+
+
 def validate_label(label: str) -> None:
+    if len(label or "") > MAX_LABEL_LENGTH:
+        raise ValidationError(f"A version label has at most {MAX_LABEL_LENGTH} characters.", code="too_long")
     if not LABEL_RE.match(label or ""):
         raise ValidationError(
             "A version label uses letters, digits, hyphens and single dots between them "
@@ -37,6 +43,8 @@ def validate_label(label: str) -> None:
 
 
 def validate_clause_key(key: str) -> None:
+    if len(key or "") > MAX_KEY_LENGTH:
+        raise ValidationError(f"A clause key has at most {MAX_KEY_LENGTH} characters.", code="too_long")
     if not KEY_RE.match(key or ""):
         raise ValidationError(
             "A clause key uses lower-case letters, digits and single hyphens between them.",
@@ -67,11 +75,34 @@ class Definition(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.pk:
+            old_slug = Definition.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if old_slug != self.slug and self.versions.filter(status="published").exists():
+                raise FrozenVersionError(
+                    f"“{old_slug}” has published versions; its slug is in their addresses."
+                )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("definition:latest", args=[self.slug])
 
 
+# Fields that make up a published version's permanent address or its place in the order.
+FROZEN_VERSION_FIELDS = {"definition", "definition_id", "label", "sequence", "status"}
+
+
 class VersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if FROZEN_VERSION_FIELDS & kwargs.keys() and self.filter(status="published").exists():
+            raise FrozenVersionError("A published version's label, order and status cannot change.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status="published").exists():
+            raise FrozenVersionError("A published version cannot be deleted.")
+        return super().delete()
+
     def published(self):
         return self.filter(status=Version.Status.PUBLISHED)
 
@@ -102,7 +133,7 @@ class Version(models.Model):
         PUBLISHED = "published", "Published"
 
     definition = models.ForeignKey(Definition, on_delete=models.PROTECT, related_name="versions")
-    label = models.CharField(max_length=40, validators=[validate_label])
+    label = models.CharField(max_length=MAX_LABEL_LENGTH, validators=[validate_label])
     sequence = models.PositiveIntegerField(help_text="Orders the versions of a definition.")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     title = models.CharField(max_length=200, blank=True, help_text="The document's title in this version.")
@@ -168,12 +199,23 @@ class Version(models.Model):
             self.save(update_fields=["status", "published_at", "published_by", "release_notes_html"])
 
 
+class ClauseQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if {"key", "definition", "definition_id"} & kwargs.keys() and self.filter(
+            texts__version__status="published"
+        ).exists():
+            raise FrozenVersionError("A published clause's key cannot change.")
+        return super().update(**kwargs)
+
+
 class Clause(models.Model):
     """The identity of a clause across versions; its words live in ClauseText."""
 
     definition = models.ForeignKey(Definition, on_delete=models.PROTECT, related_name="clauses")
-    key = models.SlugField(max_length=80, validators=[validate_clause_key])
+    key = models.SlugField(max_length=MAX_KEY_LENGTH, validators=[validate_clause_key])
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClauseQuerySet.as_manager()
 
     class Meta:
         ordering = ["definition", "key"]
@@ -218,6 +260,8 @@ class ClauseText(models.Model):
     level = models.PositiveSmallIntegerField(default=2, help_text="Markdown heading level, 2 to 6")
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True, editable=False)
+    # Counts a draft clause's edits, so a steward saving over someone else's edit is caught.
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ClauseTextQuerySet.as_manager()
 
@@ -259,6 +303,10 @@ class ClauseText(models.Model):
             if was_published:
                 raise FrozenVersionError("The text of a published version cannot change.")
 
+    def clean(self):
+        if self.version_id and Version.objects.filter(pk=self.version_id, status="published").exists():
+            raise ValidationError({"version": "This version is published; its text cannot change."})
+
     def save(self, *args, **kwargs):
         self._refuse_if_published()
         self.body_html = markdown.render(self.body)
@@ -275,14 +323,73 @@ class ClauseText(models.Model):
 
 
 def _refuse_unpublishing(version: Version) -> None:
-    if (
-        version.pk
-        and not version.is_published
-        and Version.objects.filter(pk=version.pk, status=Version.Status.PUBLISHED).exists()
+    """A published version stays published, under the same label, in the same place."""
+    if not version.pk:
+        return
+    stored = (
+        Version.objects.filter(pk=version.pk, status=Version.Status.PUBLISHED)
+        .values("definition_id", "label", "sequence")
+        .first()
+    )
+    if stored is None:
+        return
+    if not version.is_published:
+        raise FrozenVersionError(f"Version {stored['label']} is published and cannot become a draft again.")
+    if (stored["definition_id"], stored["label"], stored["sequence"]) != (
+        version.definition_id,
+        version.label,
+        version.sequence,
     ):
-        raise FrozenVersionError(f"Version {version.label} is published and cannot become a draft again.")
+        raise FrozenVersionError(
+            f"Version {stored['label']} is published; its label and place cannot change."
+        )
 
 
 def _refuse_deleting_published(version: Version) -> None:
     if Version.objects.filter(pk=version.pk, status=Version.Status.PUBLISHED).exists():
         raise FrozenVersionError(f"Version {version.label} is published and cannot be deleted.")
+
+
+class StewardAction(models.Model):
+    """Append-only record of what stewards did, with who and when."""
+
+    class Kind(models.TextChoices):
+        START_DRAFT = "start-draft", "started a draft"
+        DISCARD_DRAFT = "discard-draft", "discarded a draft"
+        EDIT_CLAUSE = "edit-clause", "edited a clause"
+        ADD_CLAUSE = "add-clause", "added a clause"
+        REMOVE_CLAUSE = "remove-clause", "removed a clause"
+        MOVE_CLAUSE = "move-clause", "moved a clause"
+        RENUMBER = "renumber", "renumbered the clauses"
+        IMPORT = "import", "imported Markdown into a draft"
+        PUBLISH = "publish", "published a version"
+        OPEN_COMMENTS = "open-comments", "opened comments"
+        CLOSE_COMMENTS = "close-comments", "closed comments"
+
+    definition = models.ForeignKey(Definition, on_delete=models.PROTECT, related_name="steward_actions")
+    version_label = models.CharField(max_length=40, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind)
+    clause_key = models.CharField(max_length=80, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_kind_display()} ({self.definition.slug} {self.version_label})"
+
+
+class DraftImport(models.Model):
+    """An uploaded Markdown file waiting for a steward to confirm how its clauses map."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.filename} into {self.version}"

@@ -31,9 +31,15 @@ def word_diff(old: str, new: str) -> str:
     return "".join(out)
 
 
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
 def similarity(old: str, new: str) -> float:
-    """How alike two texts are, word by word, from 0.0 (nothing shared) to 1.0 (the same)."""
-    a, b = tokenize(old), tokenize(new)
+    """How alike two texts are, word by word, from 0.0 (no word shared) to 1.0 (the same words).
+
+    Only words count: spaces and punctuation, which every text shares, would make unrelated texts
+    look half alike."""
+    a, b = _WORD.findall((old or "").lower()), _WORD.findall((new or "").lower())
     if not a and not b:
         return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()

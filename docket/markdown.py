@@ -5,6 +5,8 @@ tags, attributes and URL schemes. Everything people type (stewards' clauses and 
 goes through `render`, once, when it is saved; pages only ever show the stored result.
 """
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -27,6 +29,11 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# markdown-it marks table column alignment with a style attribute; styles are not allowed, so it
+# becomes the plain align attribute. Only markdown-it's own output is rewritten (raw HTML is off).
+_ALIGN_STYLE = re.compile(r'<(th|td) style="text-align:(left|right|center)">')
+
+
 def sanitize(html: str) -> str:
     return nh3.clean(
         html,
@@ -42,7 +49,7 @@ def render(text: str) -> str:
     """Markdown source to sanitised HTML, safe to mark safe in a template."""
     if not text or not text.strip():
         return ""
-    return sanitize(_md.render(text))
+    return sanitize(_ALIGN_STYLE.sub(r'<\1 align="\2">', _md.render(text)))
 
 
 def parse(text: str):

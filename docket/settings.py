@@ -61,7 +61,11 @@ def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
         return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    for item in items:
+        if any(char.isspace() for char in item):
+            raise ImproperlyConfigured(f"{name} is a comma-separated list; {item!r} contains a space")
+    return items
 
 
 DEBUG = envbool("DEBUG", False)

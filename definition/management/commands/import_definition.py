@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise CommandError(f"{path}: no such file") from None
         except UnicodeDecodeError as exc:

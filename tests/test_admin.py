@@ -1,0 +1,193 @@
+"""The Django admin: open to superusers, closed to everyone else, and never a way round frozen text."""
+
+import pytest
+from django.urls import reverse
+
+from definition.models import Clause, ClauseText, Definition, Version
+
+from .conftest import client_for, make_definition
+
+MODELS = ["definition", "version", "clause", "clausetext"]
+
+
+@pytest.fixture
+def published(db):
+    """A definition with one published version of two clauses, and a draft on top of it."""
+    definition = make_definition(
+        slug="charter",
+        versions={"1.0": [("scope", "Scope", "What this covers."), ("terms", "Terms", "Words we use.")]},
+    )
+    make_definition(
+        slug="charter",
+        versions={"1.1": [("scope", "Scope", "What this charter covers."), ("terms", "Terms", "Words.")]},
+        publish=False,
+    )
+    return definition
+
+
+def admin_url(model: str, action: str, *args) -> str:
+    return reverse(f"admin:definition_{model}_{action}", args=args)
+
+
+def published_text() -> ClauseText:
+    return ClauseText.objects.select_related("clause").get(
+        version__label="1.0", version__status=Version.Status.PUBLISHED, clause__key="scope"
+    )
+
+
+def draft_text() -> ClauseText:
+    return ClauseText.objects.get(version__label="1.1", clause__key="scope")
+
+
+def clause_text_form(text: ClauseText, **changes) -> dict:
+    data = {
+        "version": text.version_id,
+        "clause": text.clause_id,
+        "position": text.position,
+        "number": text.number,
+        "heading": text.heading,
+        "level": text.level,
+        "body": text.body,
+    }
+    return data | changes
+
+
+# Who gets in
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_superuser_sees_the_changelist(superuser, published, model):
+    response = client_for(superuser).get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_superuser_sees_the_add_page(superuser, published, model):
+    response = client_for(superuser).get(admin_url(model, "add"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "instance"),
+    [
+        ("definition", lambda: Definition.objects.get(slug="charter")),
+        ("version", lambda: Version.objects.get(label="1.0")),
+        ("version", lambda: Version.objects.get(label="1.1")),
+        ("clause", lambda: Clause.objects.get(key="scope")),
+        ("clausetext", published_text),
+        ("clausetext", draft_text),
+    ],
+)
+def test_a_superuser_sees_the_change_page(superuser, published, model, instance):
+    response = client_for(superuser).get(admin_url(model, "change", instance().pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["steward", "moderator", "commenter"])
+def test_a_signed_in_person_who_is_not_staff_is_sent_to_the_admin_login(request, published, persona):
+    client = client_for(request.getfixturevalue(persona))
+    for url in (reverse("admin:index"), admin_url("clausetext", "changelist")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+
+
+def test_an_anonymous_reader_is_sent_to_the_admin_login(reader, published):
+    response = reader.get(admin_url("version", "changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+# Frozen text
+
+
+def test_the_admin_refuses_to_change_a_published_clause_text(superuser, published):
+    text = published_text()
+    client = client_for(superuser)
+    response = client.post(
+        admin_url("clausetext", "change", text.pk), clause_text_form(text, body="Rewritten after publishing.")
+    )
+    assert response.status_code == 403
+    text.refresh_from_db()
+    assert text.body == "What this covers."
+    assert "Rewritten" not in text.body_html
+
+
+def test_the_admin_shows_a_published_clause_text_read_only(superuser, published):
+    text = published_text()
+    response = client_for(superuser).get(admin_url("clausetext", "change", text.pk))
+    assert response.status_code == 200
+    assert b'name="body"' not in response.content
+    assert b"What this covers." in response.content
+
+
+def test_the_admin_refuses_to_delete_a_published_clause_text(superuser, published):
+    text = published_text()
+    response = client_for(superuser).post(admin_url("clausetext", "delete", text.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert ClauseText.objects.filter(pk=text.pk).exists()
+
+
+def test_the_admin_changes_a_draft_clause_text(superuser, published):
+    text = draft_text()
+    response = client_for(superuser).post(
+        admin_url("clausetext", "change", text.pk), clause_text_form(text, body="A *better* wording.")
+    )
+    assert response.status_code == 302
+    text.refresh_from_db()
+    assert text.body == "A *better* wording."
+    assert "<em>better</em>" in text.body_html
+
+
+def test_a_published_version_page_offers_no_editable_clause_text_rows(superuser, published):
+    version = Version.objects.get(label="1.0")
+    response = client_for(superuser).get(admin_url("version", "change", version.pk))
+    assert response.status_code == 200
+    assert b"clause_texts-0-heading" not in response.content
+
+
+def test_the_admin_refuses_to_delete_a_published_version(superuser, published):
+    version = Version.objects.get(label="1.0")
+    response = client_for(superuser).post(admin_url("version", "delete", version.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert Version.objects.filter(pk=version.pk, status=Version.Status.PUBLISHED).exists()
+
+
+def test_the_admin_cannot_rename_a_published_version(superuser, published):
+    version = Version.objects.get(label="1.0")
+    form = {
+        "definition": version.definition_id,
+        "label": "1.0-renamed",
+        "sequence": version.sequence,
+        "title": version.title,
+        "release_notes": version.release_notes,
+        "comments_close_at_0": "",
+        "comments_close_at_1": "",
+        "created_at_0": version.created_at.strftime("%Y-%m-%d"),
+        "created_at_1": version.created_at.strftime("%H:%M:%S"),
+        "clause_texts-TOTAL_FORMS": "0",
+        "clause_texts-INITIAL_FORMS": "0",
+        "clause_texts-MIN_NUM_FORMS": "0",
+        "clause_texts-MAX_NUM_FORMS": "1000",
+    }
+    response = client_for(superuser).post(admin_url("version", "change", version.pk), form)
+    assert response.status_code in (302, 403)  # saved or refused, not a form error
+    version.refresh_from_db()
+    assert version.label == "1.0"
+
+
+def test_a_published_clause_keeps_its_key_read_only(superuser, published):
+    clause = Clause.objects.get(key="scope")
+    response = client_for(superuser).get(admin_url("clause", "change", clause.pk))
+    assert b'name="key"' not in response.content
+
+
+def test_adding_a_clause_text_to_a_published_version_is_refused_without_a_server_error(superuser, published):
+    text = published_text()
+    extra = Clause.objects.create(definition=text.version.definition, key="extra")
+    response = client_for(superuser).post(
+        admin_url("clausetext", "add"),
+        clause_text_form(text, clause=extra.pk, position=9, body="Sneaked in."),
+    )
+    assert response.status_code in (200, 403)
+    assert not ClauseText.objects.filter(clause=extra).exists()

@@ -1,0 +1,110 @@
+"""docket.diff: word-level differences as escaped HTML, and how alike two texts are."""
+
+import pytest
+
+from docket.diff import similarity, word_diff
+
+
+def test_a_changed_word_shows_the_old_one_deleted_and_the_new_one_inserted():
+    assert word_diff("the cat sat", "the dog sat") == "the <del>cat</del><ins>dog</ins> sat"
+
+
+def test_added_words_are_marked_as_insertions():
+    assert word_diff("Anyone may join.", "Anyone may join today.") == "Anyone may join<ins> today</ins>."
+
+
+def test_removed_words_are_marked_as_deletions():
+    assert (
+        word_diff("Members pay a yearly fee.", "Members pay a fee.") == "Members pay a <del>yearly </del>fee."
+    )
+
+
+def test_equal_text_is_left_unmarked():
+    text = "This charter covers community gardens."
+    assert word_diff(text, text) == text
+
+
+def test_only_the_changed_words_are_marked():
+    html = word_diff("This charter covers gardens.", "This charter covers community gardens.")
+    assert html == "This charter covers <ins>community </ins>gardens."
+
+
+def test_html_in_the_new_text_appears_escaped():
+    html = word_diff("hello", 'hello <script>alert("x")</script>')
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "&quot;x&quot;" in html
+
+
+def test_html_in_the_old_text_appears_escaped():
+    html = word_diff("<script>alert(1)</script> hello", "hello")
+    assert "<script>" not in html
+    assert "<del>&lt;script&gt;alert(1)&lt;/script&gt; </del>" in html
+
+
+def test_html_in_unchanged_text_appears_escaped():
+    assert word_diff("a <b>b</b> & c", "a <b>b</b> & c") == "a &lt;b&gt;b&lt;/b&gt; &amp; c"
+
+
+def test_only_ins_and_del_tags_appear_in_a_diff():
+    html = word_diff("<em>old</em> <img src=x onerror=alert(1)>", "<strong>new</strong> <iframe>")
+    stripped = html
+    for tag in ("<ins>", "</ins>", "<del>", "</del>"):
+        stripped = stripped.replace(tag, "")
+    assert "<" not in stripped
+    assert ">" not in stripped
+
+
+def test_an_empty_old_text_makes_everything_an_insertion():
+    assert word_diff("", "Members meet each month.") == "<ins>Members meet each month.</ins>"
+
+
+def test_an_empty_new_text_makes_everything_a_deletion():
+    assert word_diff("Members pay a yearly fee.", "") == "<del>Members pay a yearly fee.</del>"
+
+
+def test_two_empty_texts_make_an_empty_diff():
+    assert word_diff("", "") == ""
+
+
+def test_equal_texts_are_fully_similar():
+    assert similarity("Anyone may join.", "Anyone may join.") == 1.0
+
+
+def test_two_empty_texts_are_fully_similar():
+    assert similarity("", "") == 1.0
+
+
+def test_an_empty_text_shares_nothing_with_a_full_one():
+    assert similarity("", "Anyone may join.") == 0.0
+    assert similarity("Anyone may join.", "") == 0.0
+
+
+def test_single_different_words_are_not_similar():
+    assert similarity("Fees", "Meetings") == 0.0
+
+
+def test_texts_with_no_word_in_common_are_not_similar():
+    old = "Members pay a yearly fee, in cash, to the treasurer. Late payers lose their plot."
+    new = "Orchards need pruning each winter, mostly, by volunteers. Apples ripen during autumn."
+    assert similarity(old, new) < 0.2
+
+
+def test_a_small_edit_is_more_similar_than_a_rewrite():
+    base = "This charter covers community gardens."
+    small_edit = similarity(base, "This charter covers community gardens and orchards.")
+    rewrite = similarity(base, "Orchards need pruning each winter by volunteers.")
+    assert 0.7 < small_edit < 1.0
+    assert rewrite < small_edit
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("the cat sat on the mat", "the dog sat on a mat"),
+        ("This charter covers gardens.", "This charter covers community gardens and orchards."),
+        ("Anyone may join.", "Members meet each month."),
+    ],
+)
+def test_similarity_is_about_the_same_in_either_direction(a, b):
+    assert similarity(a, b) == pytest.approx(similarity(b, a), abs=0.05)

@@ -1,0 +1,179 @@
+"""docket.settings: safe defaults, and loud failures for anything malformed or missing."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from docket.settings import envbool, envint, envlist
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Variables the settings module reads; a subprocess starts without any of them unless a test sets it.
+SETTINGS_VARIABLES = {
+    "SECRET_KEY", "DEBUG", "DATABASE_URL", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "REDIS_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
+    "CONN_MAX_AGE", "SITE_URL", "DEFAULT_FROM_EMAIL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "LOG_LEVEL", "DJANGO_SETTINGS_MODULE",
+}  # fmt: skip
+
+REPORT = """
+import json
+import django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "mailer": settings.MAILERS["default"]["BACKEND"],
+    "mailer_options": settings.MAILERS["default"].get("OPTIONS", {}),
+    "engine": settings.DATABASES["default"]["ENGINE"],
+}))
+"""
+
+
+def start_settings(**env: str) -> subprocess.CompletedProcess:
+    """Import docket.settings in a fresh interpreter with only the given settings variables."""
+    clean = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
+    clean |= {"DJANGO_SETTINGS_MODULE": "docket.settings", "DOCKET_NO_DOTENV": "1", **env}
+    return subprocess.run(
+        [sys.executable, "-c", REPORT], cwd=REPO_ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def settings_with(**env: str) -> dict:
+    result = start_settings(**env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# envbool
+
+
+@pytest.mark.parametrize("value", ["1", "true", "True", "YES", "on", " on "])
+def test_envbool_reads_true_words(monkeypatch, value):
+    monkeypatch.setenv("DOCKET_TEST_FLAG", value)
+    assert envbool("DOCKET_TEST_FLAG", False) is True
+
+
+@pytest.mark.parametrize("value", ["0", "false", "No", "OFF", ""])
+def test_envbool_reads_false_words(monkeypatch, value):
+    monkeypatch.setenv("DOCKET_TEST_FLAG", value)
+    assert envbool("DOCKET_TEST_FLAG", True) is False
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "y", "enabled", "tru"])
+def test_envbool_refuses_a_malformed_value(monkeypatch, value):
+    monkeypatch.setenv("DOCKET_TEST_FLAG", value)
+    with pytest.raises(ImproperlyConfigured, match="DOCKET_TEST_FLAG"):
+        envbool("DOCKET_TEST_FLAG", False)
+
+
+def test_envbool_returns_the_default_when_unset(monkeypatch):
+    monkeypatch.delenv("DOCKET_TEST_FLAG", raising=False)
+    assert envbool("DOCKET_TEST_FLAG", True) is True
+    assert envbool("DOCKET_TEST_FLAG", False) is False
+
+
+# envint
+
+
+def test_envint_reads_an_integer(monkeypatch):
+    monkeypatch.setenv("DOCKET_TEST_NUMBER", "3600")
+    assert envint("DOCKET_TEST_NUMBER", 0) == 3600
+
+
+@pytest.mark.parametrize("value", ["ten", "1.5", "60s", "0x10"])
+def test_envint_refuses_a_malformed_value(monkeypatch, value):
+    monkeypatch.setenv("DOCKET_TEST_NUMBER", value)
+    with pytest.raises(ImproperlyConfigured, match="DOCKET_TEST_NUMBER"):
+        envint("DOCKET_TEST_NUMBER", 0)
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_envint_returns_the_default_when_unset_or_blank(monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("DOCKET_TEST_NUMBER", raising=False)
+    else:
+        monkeypatch.setenv("DOCKET_TEST_NUMBER", value)
+    assert envint("DOCKET_TEST_NUMBER", 587) == 587
+
+
+# envlist
+
+
+def test_envlist_splits_on_commas_and_trims_items(monkeypatch):
+    monkeypatch.setenv("DOCKET_TEST_LIST", " example.org, www.example.org ,,")
+    assert envlist("DOCKET_TEST_LIST", []) == ["example.org", "www.example.org"]
+
+
+def test_envlist_returns_the_default_when_unset(monkeypatch):
+    monkeypatch.delenv("DOCKET_TEST_LIST", raising=False)
+    assert envlist("DOCKET_TEST_LIST", ["localhost"]) == ["localhost"]
+
+
+def test_envlist_refuses_items_separated_by_spaces_instead_of_commas(monkeypatch):
+    monkeypatch.setenv("DOCKET_TEST_LIST", "example.org www.example.org")
+    with pytest.raises(ImproperlyConfigured, match="DOCKET_TEST_LIST"):
+        envlist("DOCKET_TEST_LIST", [])
+
+
+# The settings module, imported fresh
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
+    result = start_settings()
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_settings_start_with_debug_on_and_no_secret_key():
+    assert settings_with(DEBUG="1")["DEBUG"] is True
+
+
+def test_debug_defaults_to_off():
+    assert settings_with(SECRET_KEY="a-real-secret")["DEBUG"] is False
+
+
+def test_a_malformed_debug_value_fails_loudly():
+    result = start_settings(DEBUG="maybe", SECRET_KEY="a-real-secret")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DEBUG" in result.stderr
+    assert "maybe" in result.stderr
+
+
+def test_a_database_url_with_an_unknown_scheme_fails_loudly():
+    result = start_settings(DATABASE_URL="nonsense://x", SECRET_KEY="a-real-secret")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_sqlite_is_the_database_when_database_url_is_unset():
+    assert settings_with(DEBUG="1")["engine"] == "django.db.backends.sqlite3"
+
+
+def test_a_postgres_database_url_selects_postgresql():
+    engine = settings_with(DEBUG="1", DATABASE_URL="postgres://docket@db.example:5432/docket")["engine"]
+    assert engine == "django.db.backends.postgresql"
+
+
+def test_email_is_printed_to_the_console_when_email_host_is_unset():
+    assert settings_with(DEBUG="1")["mailer"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_email_goes_by_smtp_when_email_host_is_set():
+    report = settings_with(SECRET_KEY="a-real-secret", EMAIL_HOST="smtp.example.org", EMAIL_PORT="2525")
+    assert report["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert report["mailer_options"]["host"] == "smtp.example.org"
+    assert report["mailer_options"]["port"] == 2525
+
+
+def test_a_malformed_email_port_fails_loudly():
+    result = start_settings(SECRET_KEY="a-real-secret", EMAIL_HOST="smtp.example.org", EMAIL_PORT="smtp")
+    assert result.returncode != 0
+    assert "EMAIL_PORT" in result.stderr
