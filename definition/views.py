@@ -1,9 +1,14 @@
+from datetime import timedelta
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from .changes import change_between, compare_texts
 from .models import ClauseText, Definition, Version
+
+ANNOUNCE_DAYS = 30
 
 
 def _definition_and_versions(request, slug):
@@ -78,6 +83,10 @@ def _render_version(request, definition, versions, version, *, is_latest_address
             "latest": latest,
             "texts": texts,
             "is_latest_address": is_latest_address,
+            # The definition's own page announces a version published in the last month.
+            "announce": is_latest_address
+            and version.published_at is not None
+            and version.published_at > timezone.now() - timedelta(days=ANNOUNCE_DAYS),
         },
     )
 

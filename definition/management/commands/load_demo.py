@@ -30,6 +30,7 @@ class Command(BaseCommand):
             self.stdout.write("The demo definition is already loaded.")
             return
         now = timezone.now()
+        previous = None
         with transaction.atomic():
             for label, days_ago, notes in RELEASES:
                 result = import_version(
@@ -39,6 +40,10 @@ class Command(BaseCommand):
                 version.release_notes = notes
                 version.save()
                 version.publish(at=now - timedelta(days=days_ago))
+                if previous is not None:  # as stewards usually do: comments move to the new version
+                    previous.comments_close_at = version.published_at
+                    previous.save(update_fields=["comments_close_at"])
+                previous = version
             definition = result.definition
             definition.summary = "When may a recipe be called open? A demo definition with three versions."
             definition.save(update_fields=["summary"])
