@@ -14,7 +14,11 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
-run: $(STAMP)
+.env:
+	cp .env.example .env
+	@echo "Created .env from .env.example (DEBUG=1 for local use)."
+
+run: $(STAMP) .env
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

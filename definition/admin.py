@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Clause, ClauseText, Definition, Version
+from .models import Clause, ClauseText, Definition, DraftImport, StewardAction, Version
 
 
 @admin.register(Definition)
@@ -75,3 +75,31 @@ class ClauseTextAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.version.is_published
+
+
+@admin.register(StewardAction)
+class StewardActionAdmin(admin.ModelAdmin):
+    """The stewards' record is append-only: readable here, never edited."""
+
+    list_display = ["created_at", "actor", "kind", "definition", "version_label", "clause_key", "detail"]
+    list_filter = ["kind", "definition"]
+    list_select_related = ["actor", "definition"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DraftImport)
+class DraftImportAdmin(admin.ModelAdmin):
+    list_display = ["filename", "version", "uploaded_by", "created_at", "accepted_at"]
+    list_select_related = ["version__definition", "uploaded_by"]
+    readonly_fields = ["version", "uploaded_by", "filename", "text", "created_at", "accepted_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,10 +1,16 @@
 """What changed between two versions' clause texts: rows a compare page or a history can show."""
 
+import hashlib
 from dataclasses import dataclass
 
-from docket.diff import word_diff
+from django.core.cache import cache
+
+from docket.diff import same_text, word_diff
+from docket.markdown import plain_text
 
 from .models import ClauseText
+
+DIFF_CACHE_SECONDS = 7 * 24 * 3600
 
 
 @dataclass
@@ -15,6 +21,7 @@ class ClauseChange:
     new: ClauseText | None
     heading_diff: str = ""
     body_diff: str = ""
+    formatting_only: bool = False  # the words are the same; only the Markdown markup changed
 
     @property
     def text(self) -> ClauseText:
@@ -25,25 +32,53 @@ class ClauseChange:
         return bool(self.old and self.new and self.old.number != self.new.number)
 
 
+def is_changed(old: ClauseText, new: ClauseText) -> bool:
+    return not (same_text(old.heading, new.heading) and same_text(old.body, new.body))
+
+
 def change_between(old: ClauseText | None, new: ClauseText | None) -> ClauseChange:
-    text = new or old
-    key = text.clause.key
+    key = (new or old).clause.key
     if old is None:
-        return ClauseChange(key, "added", None, new, body_diff=word_diff("", new.body))
+        return ClauseChange(key, "added", None, new)
     if new is None:
-        return ClauseChange(key, "removed", old, None, body_diff=word_diff(old.body, ""))
-    renamed = old.heading != new.heading
-    body_changed = old.body != new.body
+        return ClauseChange(key, "removed", old, None)
+    renamed = not same_text(old.heading, new.heading)
+    body_changed = not same_text(old.body, new.body)
     if not renamed and not body_changed:
         return ClauseChange(key, "unchanged", old, new)
+    heading_diff, body_diff, formatting_only = _diffs(old, new, renamed, body_changed)
     return ClauseChange(
         key,
         "renamed" if renamed else "changed",
         old,
         new,
-        heading_diff=word_diff(old.heading, new.heading) if renamed else "",
-        body_diff=word_diff(old.body, new.body) if body_changed else "",
+        heading_diff=heading_diff,
+        body_diff=body_diff,
+        formatting_only=formatting_only,
     )
+
+
+def _diffs(old: ClauseText, new: ClauseText, renamed: bool, body_changed: bool) -> tuple[str, str, bool]:
+    """The word diffs of two clause texts, cached by their content: a pair's diff is computed once,
+    not on every view of a compare or history page."""
+    digest = hashlib.sha256(
+        "\x00".join([old.heading, old.body_html, new.heading, new.body_html]).encode()
+    ).hexdigest()
+    cache_key = f"clause-diff:1:{digest}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    heading_diff = word_diff(old.heading, new.heading) if renamed else ""
+    body_diff, formatting_only = "", False
+    if body_changed:
+        old_words, new_words = plain_text(old.body_html), plain_text(new.body_html)
+        if old_words == new_words:
+            formatting_only = True
+        else:
+            body_diff = word_diff(old_words, new_words)
+    result = (heading_diff, body_diff, formatting_only)
+    cache.set(cache_key, result, timeout=DIFF_CACHE_SECONDS)
+    return result
 
 
 def compare_texts(old_texts: list[ClauseText], new_texts: list[ClauseText]) -> list[ClauseChange]:

@@ -32,6 +32,7 @@ SIMILARITY_THRESHOLD = 0.5
 MAX_KEY_LENGTH = 80
 MAX_HEADING_LENGTH = 300
 MAX_TITLE_LENGTH = 200
+MAX_SLUG_LENGTH = 50
 
 
 class ImportProblem(Exception):
@@ -124,7 +125,7 @@ def parse_document(text: str) -> ParsedDocument:
     tokens = markdown.parse(text)
     headings = []  # (start line index, end line index, level, raw inline text)
     for index, token in enumerate(tokens):
-        if token.type == "heading_open":
+        if token.type == "heading_open" and token.level == 0:  # not inside a quote or list
             start, end = token.map
             headings.append((start, end, int(token.tag[1]), tokens[index + 1].content))
     if not headings:
@@ -294,6 +295,12 @@ def import_version(
         validate_label(label)
     except ValidationError as exc:
         raise ImportProblem(f"version label “{label}”: {exc.messages[0]}") from None
+    if title and len(title) > MAX_TITLE_LENGTH:
+        raise ImportProblem(f"the title is longer than {MAX_TITLE_LENGTH} characters.")
+    if len(definition_slug or "") > MAX_SLUG_LENGTH:
+        raise ImportProblem(
+            f"definition slug “{definition_slug}” is longer than {MAX_SLUG_LENGTH} characters."
+        )
     if not re.match(r"^[-a-zA-Z0-9_]+$", definition_slug or ""):
         raise ImportProblem(
             f"definition slug “{definition_slug}” may use only letters, digits, hyphens and underscores."

@@ -175,6 +175,14 @@ class Version(models.Model):
             self.comments_close_at is None or self.comments_close_at > timezone.now()
         )
 
+    def clean(self):
+        if (
+            self.status == self.Status.DRAFT
+            and self.definition_id
+            and Version.objects.drafts().filter(definition_id=self.definition_id).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError("This definition already has a draft; publish or discard it first.")
+
     def save(self, *args, **kwargs):
         _refuse_unpublishing(self)
         self.release_notes_html = markdown.render(self.release_notes)

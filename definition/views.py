@@ -5,8 +5,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from docket.diff import same_text
+
 from .changes import change_between, compare_texts
-from .models import ClauseText, Definition, Version
+from .models import ClauseText, Definition, Version, is_steward
 
 ANNOUNCE_DAYS = 30
 
@@ -36,7 +38,11 @@ def _latest_published(versions) -> Version | None:
 
 
 def home(request):
-    definitions = list(Definition.objects.order_by("title"))
+    definitions = Definition.objects.order_by("title")
+    if not is_steward(request.user):
+        # A definition nobody has published yet is the stewards' business.
+        definitions = definitions.filter(versions__status=Version.Status.PUBLISHED).distinct()
+    definitions = list(definitions)
     if len(definitions) == 1:
         return redirect(definitions[0])
     return render(request, "definition/home.html", {"definitions": definitions})
@@ -46,6 +52,8 @@ def latest_version(request, slug):
     definition, versions = _definition_and_versions(request, slug)
     version = _latest_published(versions)
     if version is None:
+        if not is_steward(request.user):
+            raise Http404("Nothing of this definition is published yet.")
         draft = versions[-1] if versions else None
         return render(request, "definition/no_version.html", {"definition": definition, "draft": draft})
     return _render_version(request, definition, versions, version, is_latest_address=True)
@@ -59,18 +67,25 @@ def version_detail(request, slug, label):
 def _render_version(request, definition, versions, version, *, is_latest_address=False):
     texts = list(version.clause_texts.select_related("clause").order_by("position"))
     previous = _previous_published(versions, version)
+    removed = []
     if previous is not None:
         before = {
-            clause_id: (heading, body)
-            for clause_id, heading, body in previous.clause_texts.values_list("clause_id", "heading", "body")
+            clause_id: (key, heading, body)
+            for clause_id, key, heading, body in previous.clause_texts.order_by("position").values_list(
+                "clause_id", "clause__key", "heading", "body"
+            )
         }
         for text in texts:
-            if text.clause_id not in before:
+            old = before.pop(text.clause_id, None)
+            if old is None:
                 text.change = "new"
-            elif before[text.clause_id] != (text.heading, text.body):
-                text.change = "renamed" if before[text.clause_id][0] != text.heading else "changed"
+            elif not same_text(old[1], text.heading):
+                text.change = "renamed"
+            elif not same_text(old[2], text.body):
+                text.change = "changed"
             else:
                 text.change = ""
+        removed = [{"key": key, "heading": heading or "Introduction"} for key, heading, _ in before.values()]
     latest = _latest_published(versions)
     return render(
         request,
@@ -82,6 +97,7 @@ def _render_version(request, definition, versions, version, *, is_latest_address
             "previous": previous,
             "latest": latest,
             "texts": texts,
+            "removed": removed,
             "is_latest_address": is_latest_address,
             # The definition's own page announces a version published in the last month.
             "announce": is_latest_address
@@ -94,7 +110,16 @@ def _render_version(request, definition, versions, version, *, is_latest_address
 def clause_detail(request, slug, label, key):
     definition, versions = _definition_and_versions(request, slug)
     version = _find(versions, label)
-    text = get_object_or_404(ClauseText.objects.select_related("clause"), version=version, clause__key=key)
+    text = ClauseText.objects.select_related("clause").filter(version=version, clause__key=key).first()
+    if text is None:
+        clause = definition.clauses.filter(key=key).first()
+        shown = clause is not None and clause.texts.filter(version__in=[v.pk for v in versions]).exists()
+        return render(
+            request,
+            "definition/clause_missing.html",
+            {"definition": definition, "version": version, "clause": clause if shown else None, "key": key},
+            status=404,
+        )
     siblings = version.clause_texts.only("position", "number", "heading", "clause__key").select_related(
         "clause"
     )
@@ -124,6 +149,7 @@ def clause_detail(request, slug, label, key):
             "earlier": earlier,
             "change": change,
             "latest": latest,
+            "in_latest": latest is not None and latest.pk in version_ids,
             "permalink": request.build_absolute_uri(
                 reverse("definition:clause", args=[definition.slug, version.label, text.clause.key])
             ),

@@ -1,22 +1,30 @@
 """Word-level differences between two texts, as HTML with <ins> and <del>.
 
-The texts are Markdown sources: a reader sees exactly which words a revision added or took out,
-including changes of markup. Everything is escaped; the result is safe to show.
+Callers pass the text a reader sees (see docket.markdown.plain_text), so a diff shows changed
+words, not changed markup. Paragraphs are matched first and words only within the paragraphs
+that changed, which keeps long clauses fast. Everything is escaped; the result is safe to show.
 """
 
 import re
 from difflib import SequenceMatcher
 from html import escape
 
-_TOKEN = re.compile(r"\s+|[\w’']+|[^\w\s]", re.UNICODE)
+# A word (or one punctuation mark) with the whitespace before it, so that an inserted word
+# carries its own space: "gardens<ins> and orchards</ins>."
+_TOKEN = re.compile(r"\s*[\w’']+|\s*[^\w\s]|\s+", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text or "")
 
 
-def word_diff(old: str, new: str) -> str:
-    """HTML for `new` with the words removed since `old` in <del> and those added in <ins>."""
+def same_text(old: str, new: str) -> bool:
+    """Equal but for whitespace: re-wrapping a paragraph is not a change."""
+    return (old or "").split() == (new or "").split()
+
+
+def _words_diff(old: str, new: str) -> str:
     a, b = tokenize(old), tokenize(new)
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     out: list[str] = []
@@ -31,7 +39,19 @@ def word_diff(old: str, new: str) -> str:
     return "".join(out)
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+def word_diff(old: str, new: str) -> str:
+    """HTML for `new` with the words removed since `old` in <del> and those added in <ins>."""
+    old_lines, new_lines = (old or "").split("\n"), (new or "").split("\n")
+    if len(old_lines) == 1 and len(new_lines) == 1:
+        return _words_diff(old or "", new or "")
+    matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape("\n".join(old_lines[i1:i2])))
+        else:
+            out.append(_words_diff("\n".join(old_lines[i1:i2]), "\n".join(new_lines[j1:j2])))
+    return "\n".join(out)
 
 
 def similarity(old: str, new: str) -> float:

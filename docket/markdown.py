@@ -6,6 +6,7 @@ goes through `render`, once, when it is saved; pages only ever show the stored r
 """
 
 import re
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -68,3 +69,58 @@ def render_inline_text(text: str) -> str:
             elif child.type in ("softbreak", "hardbreak"):
                 parts.append(" ")
     return "".join(parts).strip()
+
+
+_BLOCKS = {
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "hr",
+}
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.in_pre = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("• ")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" | ")
+        elif tag == "pre":
+            self.in_pre = True
+
+    def handle_endtag(self, tag):
+        if tag == "pre":
+            self.in_pre = False
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data if self.in_pre else " ".join(data.split("\n")))
+
+
+def plain_text(html: str) -> str:
+    """What a reader sees of some rendered HTML: its words, one paragraph or list item a line."""
+    extractor = _TextExtractor()
+    extractor.feed(html or "")
+    lines = ("".join(extractor.parts)).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip())

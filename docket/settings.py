@@ -76,9 +76,18 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (set DEBUG=1 locally).")
     SECRET_KEY = "django-insecure-local-development-only"
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+
+def required_in_production(name: str) -> str:
+    """A variable production cannot guess; locally (DEBUG on) it may be left out."""
+    value = os.environ.get(name, "").strip()
+    if not value and not DEBUG:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (see .env.example).")
+    return value
+
+
+required_in_production("ALLOWED_HOSTS")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -127,7 +136,7 @@ TEMPLATES = [
 ]
 
 # SQLite by default; DATABASE_URL (postgres://...) switches to PostgreSQL through psycopg 3.
-_database_url = os.environ.get("DATABASE_URL", "")
+_database_url = required_in_production("DATABASE_URL")
 if _database_url:
     try:
         _database = dj_database_url.parse(_database_url, conn_max_age=envint("CONN_MAX_AGE", 60))
@@ -167,9 +176,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Docket] "
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
-# Email: printed to the console unless EMAIL_HOST names an SMTP server.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST:
+# Email: SMTP through EMAIL_HOST; EMAIL_HOST=console (the local default) prints it instead.
+EMAIL_HOST = required_in_production("EMAIL_HOST") or "console"
+if EMAIL_HOST != "console":
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -183,7 +192,7 @@ if EMAIL_HOST:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "docket.mail.ReadableConsoleBackend"}}
 del EMAIL_HOST  # read only to build MAILERS; Django 6.1 refuses EMAIL_* beside MAILERS
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Docket <docket@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -209,13 +218,17 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Behind a TLS-terminating proxy in production.
+# Behind a TLS-terminating proxy in production. Read (and checked) always, applied without DEBUG.
+_ssl_redirect = envbool("SECURE_SSL_REDIRECT", True)
+_session_cookie_secure = envbool("SESSION_COOKIE_SECURE", True)
+_csrf_cookie_secure = envbool("CSRF_COOKIE_SECURE", True)
+_hsts_seconds = envint("SECURE_HSTS_SECONDS", 0)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+    SECURE_SSL_REDIRECT = _ssl_redirect
+    SESSION_COOKIE_SECURE = _session_cookie_secure
+    CSRF_COOKIE_SECURE = _csrf_cookie_secure
+    SECURE_HSTS_SECONDS = _hsts_seconds
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -4,6 +4,10 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ["DOCKET_NO_DOTENV"] = "1"  # tests do not read a developer's .env
+# Tests run with DEBUG off, like production, so give what production must be given.
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DATABASE_URL", "sqlite:///docket-tests.sqlite3")  # tests use an in-memory copy
+os.environ.setdefault("EMAIL_HOST", "console")
 
 from docket.settings import *  # noqa: E402, F403
 

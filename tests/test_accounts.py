@@ -242,3 +242,11 @@ def test_account_pages_render_inside_the_site_layout(db, url_name):
     assert ">Docket</a>" in html
     assert 'href="#main_content"' in html
     assert 'id="main_content"' in html
+
+
+def test_signed_in_account_pages_link_to_email_and_password_settings(db):
+    client = Client()
+    client.force_login(make_user())
+    html = client.get(reverse("account_email")).content.decode()
+    assert f'href="{reverse("account_change_password")}"' in html
+    assert "Email addresses" in html

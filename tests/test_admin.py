@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from definition.models import Clause, ClauseText, Definition, Version
+from definition.models import Clause, ClauseText, Definition, StewardAction, Version
 
 from .conftest import client_for, make_definition
 
@@ -191,3 +191,35 @@ def test_adding_a_clause_text_to_a_published_version_is_refused_without_a_server
     )
     assert response.status_code in (200, 403)
     assert not ClauseText.objects.filter(clause=extra).exists()
+
+
+def test_the_admin_refuses_a_second_draft_with_a_form_error(superuser):
+    make_definition(slug="charter", versions={"1.1": [("a", "A", "x")]}, publish=False)
+    definition = Definition.objects.get(slug="charter")
+    response = client_for(superuser).post(
+        reverse("admin:definition_version_add"),
+        {
+            "definition": definition.pk, "label": "1.2", "sequence": 9, "title": "T", "release_notes": "",
+            "clause_texts-TOTAL_FORMS": 0, "clause_texts-INITIAL_FORMS": 0,
+        },
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "already has a draft" in response.content.decode()
+    assert definition.versions.count() == 1
+
+
+def test_the_stewards_record_is_read_only_in_the_admin(superuser, steward):
+    from definition import drafting
+
+    definition = make_definition(slug="charter")
+    drafting.start_draft(definition=definition, label="2.0", by=steward)
+    action = StewardAction.objects.get()
+    client = client_for(superuser)
+    assert client.get(reverse("admin:definition_stewardaction_changelist")).status_code == 200
+    assert (
+        client.post(
+            reverse("admin:definition_stewardaction_delete", args=[action.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert StewardAction.objects.filter(pk=action.pk).exists()

@@ -48,7 +48,7 @@ def test_it_offers_a_copyable_permanent_link(reader, demo_definition):
 def test_it_shows_what_changed_since_the_previous_version(reader, demo_definition):
     html = reader.get(clause_url("0.2", "scope")).content.decode()
     assert "Changed since 0.1" in html
-    assert "<ins>community </ins>" in html
+    assert "<ins> community</ins>" in html
 
 
 def test_an_unchanged_clause_says_so(reader, demo_definition):
@@ -56,9 +56,20 @@ def test_an_unchanged_clause_says_so(reader, demo_definition):
     assert "Unchanged since 0.1" in html
 
 
-def test_a_clause_missing_from_the_version_is_404(reader, demo_definition):
-    assert reader.get(clause_url("1.0", "fees")).status_code == 404
-    assert reader.get(clause_url("1.0", "no-such-clause")).status_code == 404
+def test_a_clause_missing_from_the_version_is_404_with_a_way_to_its_history(reader, demo_definition):
+    response = reader.get(clause_url("1.0", "fees"))
+    assert response.status_code == 404
+    assert reverse("definition:clause_history", args=["charter", "fees"]) in response.content.decode()
+    response = reader.get(clause_url("1.0", "no-such-clause"))
+    assert response.status_code == 404
+    assert "/history/" not in response.content.decode()
+
+
+def test_a_clause_removed_later_says_so_instead_of_offering_the_latest(reader, demo_definition):
+    html = reader.get(clause_url("0.2", "fees")).content.decode()
+    assert "This clause is not in the latest version, 1.0" in html
+    assert "Read this clause in the latest version" not in html
+    assert "Read this clause in the latest version" in reader.get(clause_url("0.2", "scope")).content.decode()
 
 
 def test_its_query_count_does_not_grow_with_clauses_or_versions(db, reader):

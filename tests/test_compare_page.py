@@ -31,7 +31,7 @@ def test_it_marks_word_level_insertions_and_deletions(reader, demo_definition):
     html = reader.get(compare_url("0.2", "1.0")).content.decode()
     assert "<ins> and orchards</ins>" in html
     html = reader.get(compare_url("1.0", "0.1")).content.decode()
-    assert "<del>community </del>" in html
+    assert "<del> community</del>" in html
 
 
 def test_a_renamed_heading_shows_the_old_and_new_words(reader, demo_definition):

@@ -6,7 +6,7 @@ from docket.diff import similarity, word_diff
 
 
 def test_a_changed_word_shows_the_old_one_deleted_and_the_new_one_inserted():
-    assert word_diff("the cat sat", "the dog sat") == "the <del>cat</del><ins>dog</ins> sat"
+    assert word_diff("the cat sat", "the dog sat") == "the<del> cat</del><ins> dog</ins> sat"
 
 
 def test_added_words_are_marked_as_insertions():
@@ -15,7 +15,7 @@ def test_added_words_are_marked_as_insertions():
 
 def test_removed_words_are_marked_as_deletions():
     assert (
-        word_diff("Members pay a yearly fee.", "Members pay a fee.") == "Members pay a <del>yearly </del>fee."
+        word_diff("Members pay a yearly fee.", "Members pay a fee.") == "Members pay a<del> yearly</del> fee."
     )
 
 
@@ -26,7 +26,7 @@ def test_equal_text_is_left_unmarked():
 
 def test_only_the_changed_words_are_marked():
     html = word_diff("This charter covers gardens.", "This charter covers community gardens.")
-    assert html == "This charter covers <ins>community </ins>gardens."
+    assert html == "This charter covers<ins> community</ins> gardens."
 
 
 def test_html_in_the_new_text_appears_escaped():
@@ -39,7 +39,7 @@ def test_html_in_the_new_text_appears_escaped():
 def test_html_in_the_old_text_appears_escaped():
     html = word_diff("<script>alert(1)</script> hello", "hello")
     assert "<script>" not in html
-    assert "<del>&lt;script&gt;alert(1)&lt;/script&gt; </del>" in html
+    assert html.startswith("<del>&lt;script&gt;alert(1)&lt;/script&gt;")
 
 
 def test_html_in_unchanged_text_appears_escaped():
@@ -108,3 +108,25 @@ def test_a_small_edit_is_more_similar_than_a_rewrite():
 )
 def test_similarity_is_about_the_same_in_either_direction(a, b):
     assert similarity(a, b) == pytest.approx(similarity(b, a), abs=0.05)
+
+
+def test_rewrapping_a_paragraph_is_not_a_change():
+    from docket.diff import same_text
+
+    assert same_text("Anyone may\njoin the garden.", "Anyone may join\nthe  garden.")
+    assert not same_text("Anyone may join.", "Anyone may not join.")
+
+
+def test_a_long_text_is_diffed_paragraph_by_paragraph():
+    paragraphs = [f"Paragraph {n} says something about gardens number {n}." for n in range(300)]
+    edited = list(paragraphs)
+    edited[150] = "Paragraph 150 says something new about orchards number 150."
+    html = word_diff("\n".join(paragraphs), "\n".join(edited))
+    lines = html.split("\n")
+    assert len(lines) == 300
+    assert (
+        lines[150]
+        == "Paragraph 150 says something<ins> new</ins> about<del> gardens</del><ins> orchards</ins> number 150."
+    )
+    assert "<ins>" not in html.replace(lines[150], "") and "<del>" not in html.replace(lines[150], "")
+    assert html.split("\n")[149] == "Paragraph 149 says something about gardens number 149."

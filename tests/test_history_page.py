@@ -17,7 +17,7 @@ def test_it_lists_every_version_of_the_clause_newest_first(reader, demo_definiti
 
 def test_it_shows_the_changes_between_consecutive_versions(reader, demo_definition):
     html = reader.get(history_url("scope")).content.decode()
-    assert "<ins>community </ins>" in html
+    assert "<ins> community</ins>" in html
     assert "<ins> and orchards</ins>" in html
     assert "First appears in this version" in html
 

@@ -407,3 +407,16 @@ def test_an_explicit_key_wins_over_a_heading_match(charter):
     assert (scope_row.key, scope_row.how) == ("scope", "key")
     keys = [row.key for row in result.rows if row.parsed]
     assert len(keys) == len(set(keys))
+
+
+def test_headings_inside_quotes_and_lists_do_not_start_clauses():
+    parsed = parse_document("# T\n\n## A\n\n> ## Quoted\n> text\n\n- ## Listed\n\n## B\n")
+    assert [c.heading for c in parsed.clauses] == ["A", "B"]
+    assert "> ## Quoted" in parsed.clauses[0].body
+
+
+def test_it_rejects_a_definition_slug_or_title_too_long_to_store(db):
+    with pytest.raises(ImportProblem, match="longer than 50"):
+        import_version(definition_slug="s" * 51, label="1.0", text=GOOD)
+    with pytest.raises(ImportProblem, match="longer than 200"):
+        import_version(definition_slug="charter", label="1.0", text=GOOD, title="T" * 201)

@@ -292,3 +292,10 @@ def test_render_inline_text_decodes_entities_to_plain_characters():
 def test_render_inline_text_keeps_typed_angle_brackets_as_text_not_markup():
     # Raw HTML is off: a typed tag is plain text, and templates escape it when they show it.
     assert render_inline_text("Use <b>this</b>") == "Use <b>this</b>"
+
+
+def test_plain_text_is_what_a_reader_sees_one_paragraph_a_line():
+    from docket.markdown import plain_text
+
+    html = render("Cooks **share**\nrecipes.\n\n- [Use](https://example.org) it\n- Study it")
+    assert plain_text(html) == "Cooks share recipes.\n• Use it\n• Study it"

@@ -123,6 +123,14 @@ def test_envlist_refuses_items_separated_by_spaces_instead_of_commas(monkeypatch
 # The settings module, imported fresh
 
 
+PRODUCTION = {
+    "SECRET_KEY": "a-real-secret",
+    "ALLOWED_HOSTS": "docket.example.org",
+    "DATABASE_URL": "postgres://docket@db.example:5432/docket",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
 def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
     result = start_settings()
     assert result.returncode != 0
@@ -135,7 +143,26 @@ def test_settings_start_with_debug_on_and_no_secret_key():
 
 
 def test_debug_defaults_to_off():
-    assert settings_with(SECRET_KEY="a-real-secret")["DEBUG"] is False
+    assert settings_with(**PRODUCTION)["DEBUG"] is False
+
+
+@pytest.mark.parametrize("name", ["ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_HOST"])
+def test_production_refuses_to_start_without_what_it_cannot_guess(name):
+    result = start_settings(**{k: v for k, v in PRODUCTION.items() if k != name})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{name} must be set when DEBUG is off" in result.stderr
+
+
+def test_email_host_console_prints_email_in_production_too():
+    report = settings_with(**{**PRODUCTION, "EMAIL_HOST": "console"})
+    assert report["mailer"] == "docket.mail.ReadableConsoleBackend"
+
+
+def test_a_malformed_security_switch_fails_even_with_debug_on():
+    result = start_settings(DEBUG="1", SECURE_SSL_REDIRECT="maybe")
+    assert result.returncode != 0
+    assert "SECURE_SSL_REDIRECT" in result.stderr
 
 
 def test_a_malformed_debug_value_fails_loudly():
@@ -147,7 +174,7 @@ def test_a_malformed_debug_value_fails_loudly():
 
 
 def test_a_database_url_with_an_unknown_scheme_fails_loudly():
-    result = start_settings(DATABASE_URL="nonsense://x", SECRET_KEY="a-real-secret")
+    result = start_settings(**{**PRODUCTION, "DATABASE_URL": "nonsense://x"})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "DATABASE_URL" in result.stderr
@@ -163,17 +190,17 @@ def test_a_postgres_database_url_selects_postgresql():
 
 
 def test_email_is_printed_to_the_console_when_email_host_is_unset():
-    assert settings_with(DEBUG="1")["mailer"] == "django.core.mail.backends.console.EmailBackend"
+    assert settings_with(DEBUG="1")["mailer"] == "docket.mail.ReadableConsoleBackend"
 
 
 def test_email_goes_by_smtp_when_email_host_is_set():
-    report = settings_with(SECRET_KEY="a-real-secret", EMAIL_HOST="smtp.example.org", EMAIL_PORT="2525")
+    report = settings_with(**PRODUCTION, EMAIL_PORT="2525")
     assert report["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
     assert report["mailer_options"]["host"] == "smtp.example.org"
     assert report["mailer_options"]["port"] == 2525
 
 
 def test_a_malformed_email_port_fails_loudly():
-    result = start_settings(SECRET_KEY="a-real-secret", EMAIL_HOST="smtp.example.org", EMAIL_PORT="smtp")
+    result = start_settings(**PRODUCTION, EMAIL_PORT="smtp")
     assert result.returncode != 0
     assert "EMAIL_PORT" in result.stderr

@@ -81,12 +81,21 @@ def test_a_draft_is_hidden_from_readers_and_commenters_but_shown_to_stewards(db,
     )
 
 
-def test_a_definition_with_nothing_published_says_so(db, reader):
-    make_definition(slug="charter", versions={"0.1": many_clauses(2)}, publish=False)
-    response = reader.get(reverse("definition:latest", args=["charter"]))
+def test_a_definition_with_nothing_published_is_hidden_from_readers(db, reader, commenter, steward):
+    make_definition(slug="charter", title="Secret Charter", versions={"0.1": many_clauses(2)}, publish=False)
+    url = reverse("definition:latest", args=["charter"])
+    assert reader.get(url).status_code == 404
+    assert client_for(commenter).get(url).status_code == 404
+    assert "Secret Charter" not in reader.get(reverse("definition:home")).content.decode()
+    response = client_for(steward).get(url)
     assert response.status_code == 200
     assert "No version of this definition has been published yet" in response.content.decode()
-    assert "0.1" not in response.content.decode()
+
+
+def test_it_lists_the_clauses_removed_since_the_previous_version(reader, demo_definition):
+    html = reader.get(version_url("charter", "1.0")).content.decode()
+    assert "Removed since 0.2:" in html
+    assert reverse("definition:clause_history", args=["charter", "fees"]) in html
 
 
 def test_its_query_count_does_not_grow_with_clauses_or_versions(db, reader):

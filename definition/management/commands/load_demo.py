@@ -1,6 +1,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -22,10 +24,20 @@ RELEASES = [
 ]
 
 
+# Local demo accounts, made only with DEBUG on: (email, password, groups).
+DEMO_ACCOUNTS = [
+    ("steward@example.org", "demo-steward-pass", ["Stewards"]),
+    ("moderator@example.org", "demo-moderator-pass", ["Moderators"]),
+    ("reader@example.org", "demo-reader-pass", []),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo definition (three published versions) unless it is already there."
 
     def handle(self, *args, **options):
+        if settings.DEBUG:
+            self._demo_accounts()
         if Definition.objects.filter(slug=DEMO_SLUG).exists():
             self.stdout.write("The demo definition is already loaded.")
             return
@@ -48,3 +60,17 @@ class Command(BaseCommand):
             definition.summary = "When may a recipe be called open? A demo definition with three versions."
             definition.save(update_fields=["summary"])
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo definition “{definition.title}”."))
+
+    def _demo_accounts(self):
+        from allauth.account.models import EmailAddress
+
+        lines = []
+        for email, password, groups in DEMO_ACCOUNTS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(username=email.split("@")[0], email=email, password=password)
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+                for name in groups:
+                    user.groups.add(Group.objects.get_or_create(name=name)[0])
+            lines.append(f"  {email:24} {password:22} {', '.join(groups) or 'commenter'}")
+        self.stdout.write("Demo accounts (DEBUG only; sign in at /accounts/login/):\n" + "\n".join(lines))
