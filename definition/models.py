@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from docket import markdown
 
+from .signals import version_published
+
 # Path words of DESIGN.md section 3 that can never be a version label or a clause key.
 RESERVED_WORDS = frozenset(
     {"latest", "compare", "history", "feed", "dispositions", "changes", "draft", "api", "search"}
@@ -205,6 +207,7 @@ class Version(models.Model):
             self.published_at = at or timezone.now()
             self.published_by = by
             self.save(update_fields=["status", "published_at", "published_by", "release_notes_html"])
+            transaction.on_commit(lambda: version_published.send(sender=Version, version=self))
 
 
 class ClauseQuerySet(models.QuerySet):

@@ -1,10 +1,13 @@
 from django.urls import path, register_converter
 
 from . import views
+from .models import RESERVED_WORDS
 
 
 class LabelConverter:
-    regex = r"[0-9A-Za-z.-]+"
+    # Never a reserved path word (DESIGN.md section 3), so /<def>/compare/ and the like can
+    # never be taken for a version, whatever order the patterns are listed in.
+    regex = r"(?!(?:" + "|".join(sorted(RESERVED_WORDS)) + r")/)[0-9A-Za-z.-]+"
 
     def to_python(self, value):
         return value

@@ -13,6 +13,25 @@ from .models import ClauseText, Definition, Version, is_steward
 ANNOUNCE_DAYS = 30
 
 
+class Page:
+    """How another app adds to a reading page without this app knowing it (the dependency arrow
+    points from comments to definition): a template that extends ours, and a function that
+    adds to the context."""
+
+    def __init__(self, template: str, extend=None):
+        self.template = template
+        self.extend = extend
+
+    def render(self, request, context, status=200):
+        if self.extend is not None:
+            context.update(self.extend(request, context))
+        return render(request, self.template, context, status=status)
+
+
+VERSION_PAGE = Page("definition/version.html")
+CLAUSE_PAGE = Page("definition/clause.html")
+
+
 def _definition_and_versions(request, slug):
     """The definition and the versions this person may see, oldest first (two queries)."""
     definition = get_object_or_404(Definition, slug=slug)
@@ -48,7 +67,7 @@ def home(request):
     return render(request, "definition/home.html", {"definitions": definitions})
 
 
-def latest_version(request, slug):
+def latest_version(request, slug, *, page=VERSION_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     version = _latest_published(versions)
     if version is None:
@@ -56,15 +75,15 @@ def latest_version(request, slug):
             raise Http404("Nothing of this definition is published yet.")
         draft = versions[-1] if versions else None
         return render(request, "definition/no_version.html", {"definition": definition, "draft": draft})
-    return _render_version(request, definition, versions, version, is_latest_address=True)
+    return _render_version(request, definition, versions, version, page, is_latest_address=True)
 
 
-def version_detail(request, slug, label):
+def version_detail(request, slug, label, *, page=VERSION_PAGE):
     definition, versions = _definition_and_versions(request, slug)
-    return _render_version(request, definition, versions, _find(versions, label))
+    return _render_version(request, definition, versions, _find(versions, label), page)
 
 
-def _render_version(request, definition, versions, version, *, is_latest_address=False):
+def _render_version(request, definition, versions, version, page, *, is_latest_address=False):
     texts = list(version.clause_texts.select_related("clause").order_by("position"))
     previous = _previous_published(versions, version)
     removed = []
@@ -87,9 +106,8 @@ def _render_version(request, definition, versions, version, *, is_latest_address
                 text.change = ""
         removed = [{"key": key, "heading": heading or "Introduction"} for key, heading, _ in before.values()]
     latest = _latest_published(versions)
-    return render(
+    return page.render(
         request,
-        "definition/version.html",
         {
             "definition": definition,
             "version": version,
@@ -107,7 +125,7 @@ def _render_version(request, definition, versions, version, *, is_latest_address
     )
 
 
-def clause_detail(request, slug, label, key):
+def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     version = _find(versions, label)
     text = ClauseText.objects.select_related("clause").filter(version=version, clause__key=key).first()
@@ -135,9 +153,8 @@ def clause_detail(request, slug, label, key):
         old = earlier.clause_texts.select_related("clause").filter(clause=text.clause).first()
         change = change_between(old, text)
     latest = _latest_published(versions)
-    return render(
+    return page.render(
         request,
-        "definition/clause.html",
         {
             "definition": definition,
             "version": version,

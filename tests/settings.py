@@ -8,6 +8,7 @@ os.environ["DOCKET_NO_DOTENV"] = "1"  # tests do not read a developer's .env
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATABASE_URL", "sqlite:///docket-tests.sqlite3")  # tests use an in-memory copy
 os.environ.setdefault("EMAIL_HOST", "console")
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from docket.settings import *  # noqa: E402, F403
 

@@ -42,7 +42,8 @@ def emails_to(address: str) -> list:
 
 def sign_up(client: Client, email: str, password: str = PASSWORD):
     return client.post(
-        reverse("account_signup"), {"email": email, "password1": password, "password2": password}
+        reverse("account_signup"),
+        {"email": email, "password1": password, "password2": password, "display_name": "Ada Example"},
     )
 
 

@@ -37,13 +37,28 @@ def test_loading_twice_changes_nothing(db):
     assert Definition.objects.count() == 1
 
 
-def test_demo_accounts_exist_only_with_debug_on(db, settings):
+def test_demo_sign_in_details_exist_only_with_debug_on(db, settings):
     settings.DEBUG = False
     assert "Demo accounts" not in load()
-    assert not User.objects.exists()
+    assert not User.objects.get(email="steward@example.org").has_usable_password()
+
+
+def test_with_debug_on_the_demo_accounts_can_sign_in(db, settings):
     settings.DEBUG = True
     output = load()
     assert "steward@example.org" in output and "demo-steward-pass" in output
     steward = User.objects.get(email="steward@example.org")
     assert steward.groups.filter(name="Stewards").exists()
     assert steward.check_password("demo-steward-pass")
+
+
+def test_the_demo_has_threads_with_replies_quotes_and_endorsements_on_several_clauses(db):
+    from comments.models import Comment, Endorsement
+
+    load()
+    threads = Comment.objects.filter(parent__isnull=True)
+    assert threads.values("clause").distinct().count() >= 4
+    assert Comment.objects.filter(parent__isnull=False).count() >= 3
+    assert threads.exclude(quote="").count() >= 3
+    assert Endorsement.objects.exclude(note="").exists()
+    assert set(threads.values_list("version__label", flat=True)) == {"0.1", "0.2", "1.0"}

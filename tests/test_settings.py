@@ -128,6 +128,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "docket.example.org",
     "DATABASE_URL": "postgres://docket@db.example:5432/docket",
     "EMAIL_HOST": "smtp.example.org",
+    "SITE_URL": "https://docket.example.org",
 }
 
 
@@ -146,7 +147,7 @@ def test_debug_defaults_to_off():
     assert settings_with(**PRODUCTION)["DEBUG"] is False
 
 
-@pytest.mark.parametrize("name", ["ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_HOST"])
+@pytest.mark.parametrize("name", ["ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_HOST", "SITE_URL"])
 def test_production_refuses_to_start_without_what_it_cannot_guess(name):
     result = start_settings(**{k: v for k, v in PRODUCTION.items() if k != name})
     assert result.returncode != 0

@@ -9,11 +9,11 @@ def test_a_steward_drafts_edits_previews_and_publishes_and_a_reader_sees_it(
     page, browser, live_server, transactional_db
 ):
     call_command("load_demo")
-    make_user(groups=["Stewards"], email="steward@example.org", password=PASSWORD)
+    make_user(groups=["Stewards"], email="browser-steward@example.org", password=PASSWORD)
 
     page.goto("/stewards/")
     page.wait_for_url("**/accounts/login/**")
-    page.get_by_label("Email").fill("steward@example.org")
+    page.get_by_label("Email").fill("browser-steward@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/stewards/")

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.db import models
+
+
+class Profile(models.Model):
+    """What others see of a person: a display name and, if they like, an affiliation."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField("Name shown with your comments", max_length=80, blank=True)
+    affiliation = models.CharField(
+        "Affiliation (optional)",
+        max_length=120,
+        blank=True,
+        help_text="Where you work or whom you belong to.",
+    )
+    email_on_reply = models.BooleanField("Email me when someone replies to my comments", default=True)
+    email_receipts = models.BooleanField("Email me a receipt for each comment I post", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        # Never the email address: that stays private.
+        return self.display_name or f"Participant {self.user_id}"
+
+
+def display_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.name if profile else f"Participant {user.pk}"

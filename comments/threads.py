@@ -1,0 +1,147 @@
+"""The comments on a clause page: this version's threads (one query for the comments, built
+into trees in Python), and the comments made on earlier versions of the clause."""
+
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+
+from docket import quotes
+
+from .models import Comment, Endorsement, Subscription
+
+THREADS_PER_PAGE = 20
+# Replies nest this deep; deeper ones continue flat under the last indented comment, each
+# saying whom it answers, so a long exchange stays readable (and rendering stays shallow).
+MAX_DEPTH = 5
+SORTS = {
+    "oldest": ("created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "endorsed": ("-endorsement_total", "created_at", "pk"),
+}
+EARLIER_LIMIT = 50
+
+
+def _attach(node, depth, by_parent):
+    node.depth = depth
+    kids = by_parent.get(node.pk, [])
+    if depth < MAX_DEPTH:
+        node.children = kids
+        for kid in kids:
+            _attach(kid, depth + 1, by_parent)
+        return
+    flat, stack = [], list(kids)
+    while stack:
+        reply = stack.pop()
+        flat.append(reply)
+        stack.extend(by_parent.get(reply.pk, []))
+    for reply in flat:
+        reply.depth, reply.children = depth, []
+    node.children = sorted(flat, key=lambda c: (c.created_at, c.pk))
+    for reply in node.children:
+        reply.flattened = True
+
+
+def build_trees(roots, comments, endorsements, user):
+    """Give each root its replies (`children`), and every comment its endorsements."""
+    by_comment = defaultdict(list)
+    for endorsement in endorsements:
+        by_comment[endorsement.comment_id].append(endorsement)
+    by_parent = defaultdict(list)
+    by_id = {}
+    for comment in comments:
+        comment.endorsement_list = by_comment.get(comment.pk, [])
+        comment.endorsed_by_me = user.is_authenticated and any(
+            e.person_id == user.pk for e in comment.endorsement_list
+        )
+        comment.my_endorsement = next((e for e in comment.endorsement_list if e.person_id == user.pk), None)
+        comment.flattened = False
+        by_id[comment.pk] = comment
+        if comment.parent_id is not None:
+            by_parent[comment.parent_id].append(comment)
+    for comment in comments:
+        comment.parent_comment = by_id.get(comment.parent_id)
+    trees = []
+    for root in roots:
+        node = by_id.get(root.pk, root)
+        _attach(node, 0, by_parent)
+        trees.append(node)
+    return trees
+
+
+def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1) -> dict:
+    """Everything the clause page shows of comments, in a fixed number of queries."""
+    sort = sort if sort in SORTS else "oldest"
+    roots = (
+        Comment.objects.filter(clause_id=clause_text.clause_id, version=version, parent__isnull=True)
+        .annotate(endorsement_total=Count("endorsements"))
+        .order_by(*SORTS[sort])
+    )
+    page = Paginator(roots, THREADS_PER_PAGE).get_page(page_number)
+    root_ids = [root.pk for root in page]
+    comments = list(
+        Comment.objects.filter(root_id__in=root_ids)
+        .select_related("author__profile", "version")
+        .order_by("created_at", "pk")
+    )
+    endorsements = list(
+        Endorsement.objects.filter(comment__root_id__in=root_ids).select_related("person__profile")
+    )
+    threads = build_trees(list(page), comments, endorsements, user)
+
+    earlier = list(
+        Comment.objects.filter(
+            clause_id=clause_text.clause_id,
+            version__definition_id=version.definition_id,
+            version__sequence__lt=version.sequence,
+            parent__isnull=True,
+        )
+        .select_related("author__profile", "version")
+        .annotate(reply_total=Count("replies"), endorsement_total=Count("endorsements", distinct=True))
+        .order_by("-version__sequence", "created_at", "pk")[:EARLIER_LIMIT]
+    )
+    for comment in earlier:
+        comment.anchor = (
+            quotes.reanchor(clause_text.body_html, comment.quote, comment.quote_prefix, comment.quote_suffix)
+            if comment.quote
+            else None
+        )
+
+    highlighted = clause_text.body_html
+    for comment in comments:
+        if comment.quote and comment.is_visible:
+            highlighted = quotes.highlight(highlighted, comment.quote)
+
+    following = {"clause": False, "definition": False}
+    if user.is_authenticated:
+        for clause_id in Subscription.objects.filter(
+            Q(clause_id=clause_text.clause_id) | Q(clause__isnull=True, definition_id=version.definition_id),
+            person=user,
+        ).values_list("clause_id", flat=True):
+            following["clause" if clause_id else "definition"] = True
+
+    return {
+        "threads": threads,
+        "threads_page": page,
+        "comment_total": page.paginator.count,
+        "sort": sort,
+        "sorts": [("oldest", "Oldest first"), ("newest", "Newest first"), ("endorsed", "Most endorsed")],
+        "earlier_comments": earlier,
+        "highlighted_body": highlighted,
+        "following": following,
+    }
+
+
+def comment_counts(version) -> dict[int, int]:
+    """clause id -> number of comments made on this version (one query)."""
+    rows = Comment.objects.filter(version=version).values("clause_id").annotate(n=Count("id"))
+    return {row["clause_id"]: row["n"] for row in rows}
+
+
+def page_of(comment: Comment) -> int:
+    """Which page of its clause's threads (oldest first) holds this comment's thread."""
+    root = comment.root or comment
+    before = Comment.objects.filter(
+        clause_id=root.clause_id, version_id=root.version_id, parent__isnull=True
+    ).filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk))
+    return before.count() // THREADS_PER_PAGE + 1
