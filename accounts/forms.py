@@ -21,4 +21,4 @@ class SignupExtraForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["display_name", "affiliation", "email_on_reply", "email_receipts"]
+        fields = ["display_name", "affiliation", "email_on_reply", "email_receipts", "email_on_disposition"]

@@ -15,6 +15,14 @@ class Profile(models.Model):
     )
     email_on_reply = models.BooleanField("Email me when someone replies to my comments", default=True)
     email_receipts = models.BooleanField("Email me a receipt for each comment I post", default=True)
+    email_on_disposition = models.BooleanField(
+        "Email me when the stewards record what they did with my comment", default=True
+    )
+    email_on_flags = models.BooleanField("Moderators: email me when a comment is flagged", default=True)
+    # Set by a moderator: a suspended person cannot post, reply, endorse or flag; what they
+    # wrote stays.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -24,6 +32,10 @@ class Profile(models.Model):
     def name(self) -> str:
         # Never the email address: that stays private.
         return self.display_name or f"Participant {self.user_id}"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 def display_name(user) -> str:

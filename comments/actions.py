@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,6 +30,9 @@ def can_comment(user) -> tuple[bool, str]:
     """Whether this person may post at all, and if not, what to tell them."""
     if not user.is_authenticated:
         return False, "sign-in"
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.is_suspended:
+        return False, "suspended"
     if not user.emailaddress_set.filter(verified=True).exists():
         return False, "verify"
     return True, ""
@@ -37,15 +41,19 @@ def can_comment(user) -> tuple[bool, str]:
 def check_rate_limit(user) -> None:
     new = (timezone.now() - user.date_joined).total_seconds() < NEW_ACCOUNT_AGE_SECONDS
     limit, window = NEW_ACCOUNT_RATE_LIMIT if new else RATE_LIMIT
-    key = f"comment-rate:{user.pk}:{int(timezone.now().timestamp()) // window}"
-    cache.add(key, 0, timeout=window)
-    if cache.incr(key) > limit:
+    # A sliding window: the times of this person's recent posts, so the limit holds at any
+    # moment (a fixed window would let twice the limit through around its edge).
+    now = timezone.now().timestamp()
+    key = f"comment-rate:{user.pk}"
+    recent = [t for t in cache.get(key, []) if t > now - window]
+    if len(recent) >= limit:
         minutes = max(1, window // 60)
         raise CommentError(
             f"You have posted {limit} comments in the last {minutes} minutes, which is as many as we take"
             f"{' from a new account' if new else ''}. Please wait a few minutes and post again; your text is kept below.",
             status=429,
         )
+    cache.set(key, [*recent, now], timeout=window)
 
 
 @dataclass
@@ -63,12 +71,15 @@ def post_comment(
     existing = Comment.objects.filter(author=author, token=token).first()
     if existing is not None:
         return Posted(existing, created=False)
+    _refuse_suspended(author)
     if not version.comments_open:
         closed = version.comments_close_at
         when = f" on {closed:%d %B %Y at %H:%M} UTC" if closed else ""
         raise CommentError(f"Comments on version {version.label} closed{when}.", status=403)
     if parent is not None and (parent.clause_id != clause_text.clause_id or parent.version_id != version.pk):
         raise CommentError("A reply belongs to the same clause and version as the comment it answers.")
+    if parent is not None and Comment.objects.filter(pk=parent.root_id, locked_at__isnull=False).exists():
+        raise CommentError("A moderator has locked this thread: it takes no new replies.", status=403)
     quote = quotes.normalise(quote)
     prefix = suffix = ""
     if quote:
@@ -94,6 +105,7 @@ def post_comment(
                 quote_suffix=suffix[:100],
                 on_behalf_of=on_behalf_of.strip(),
                 token=token,
+                status=Comment.Status.HELD if _held_for_approval(author) else Comment.Status.VISIBLE,
             )
             if parent is None:
                 Comment.objects.filter(pk=comment.pk).update(root=comment)
@@ -105,6 +117,18 @@ def post_comment(
     return Posted(comment, created=True)
 
 
+def _refuse_suspended(person) -> None:
+    profile = Profile.objects.filter(user=person).first()
+    if profile is not None and profile.is_suspended:
+        raise CommentError("Your account is suspended: you cannot post, reply, endorse or flag.", status=403)
+
+
+def _held_for_approval(author) -> bool:
+    """With HOLD_FIRST_COMMENTS=n, a person's first n comments wait for a moderator."""
+    hold = settings.HOLD_FIRST_COMMENTS
+    return hold > 0 and Comment.objects.filter(author=author, status=Comment.Status.VISIBLE).count() < hold
+
+
 def _own_visible(comment: Comment, person) -> None:
     if comment.author_id != person.pk:
         raise CommentError("Only its author can change a comment.", status=403)
@@ -113,6 +137,7 @@ def _own_visible(comment: Comment, person) -> None:
 
 
 def edit_comment(*, comment: Comment, person, body: str, on_behalf_of: str) -> Comment:
+    _refuse_suspended(person)  # an edit republishes text
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         _own_visible(comment, person)
@@ -143,6 +168,7 @@ def withdraw_comment(*, comment: Comment, person) -> Comment:
 
 
 def endorse(*, comment: Comment, person, note: str = "") -> Endorsement:
+    _refuse_suspended(person)
     if not comment.is_visible:
         raise CommentError("Only a visible comment can be endorsed.", status=403)
     if comment.author_id == person.pk:
@@ -180,6 +206,10 @@ def stop_emails(*, user_id: int, kind: str, target: int) -> None:
         Profile.objects.filter(user_id=user_id).update(email_on_reply=False)
     elif kind == "receipt":
         Profile.objects.filter(user_id=user_id).update(email_receipts=False)
+    elif kind == "disposition":
+        Profile.objects.filter(user_id=user_id).update(email_on_disposition=False)
+    elif kind == "flags":
+        Profile.objects.filter(user_id=user_id).update(email_on_flags=False)
     elif kind == "clause":
         Subscription.objects.filter(person_id=user_id, clause_id=target).delete()
     elif kind in ("definition-comments", "definition-versions"):

@@ -5,8 +5,17 @@ from django import forms
 from .models import MAX_BODY_LENGTH, MAX_QUOTE_LENGTH
 
 
+class TextareaField(forms.CharField):
+    """Counts a line break as one character, as the browser's maxlength does: browsers send
+    a textarea's line breaks as CR LF."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = TextareaField(
         label="Your comment (Markdown)",
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=MAX_BODY_LENGTH,
@@ -15,7 +24,7 @@ class CommentForm(forms.Form):
             "max_length": "A comment has at most %(limit_value)d characters (it has %(show_value)d)."
         },
     )
-    quote = forms.CharField(
+    quote = TextareaField(
         label="Passage you are commenting on (optional)",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=MAX_QUOTE_LENGTH,

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import is_moderator
 from definition.models import Clause, Definition, Version
 from docket import markdown
 
@@ -26,6 +27,7 @@ class Comment(models.Model):
         VISIBLE = "visible", "Visible"
         HIDDEN = "hidden", "Hidden by a moderator"
         WITHDRAWN = "withdrawn", "Withdrawn by its author"
+        HELD = "held", "Held for approval"
 
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="comments")
     version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="comments")
@@ -45,6 +47,13 @@ class Comment(models.Model):
     status_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Set on a thread's first comment when a moderator locks the thread: no new replies.
+    locked_at = models.DateTimeField(null=True, blank=True)
+    # A comment that reached the stewards elsewhere (a forum, an email, a town-hall call), entered
+    # by a steward (the `author`) on behalf of the person named here.
+    source = models.CharField(max_length=100, blank=True, help_text="Where it was made, if not on this site.")
+    source_url = models.URLField(blank=True, max_length=500)
+    external_author = models.CharField(max_length=200, blank=True)
     # One per form shown: a second submit of the same form finds the first comment.
     token = models.UUIDField(default=uuid.uuid4, editable=False)
 
@@ -55,7 +64,8 @@ class Comment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["author", "token"], name="comment_idempotency_token"),
             models.CheckConstraint(
-                condition=Q(status__in=["visible", "hidden", "withdrawn"]), name="comment_status_valid"
+                condition=Q(status__in=["visible", "hidden", "withdrawn", "held"]),
+                name="comment_status_valid",
             ),
         ]
         indexes = [
@@ -88,7 +98,22 @@ class Comment(models.Model):
         if self.status == self.Status.HIDDEN:
             reason = f" Reason: {self.status_reason}" if self.status_reason else ""
             return f"This comment was hidden by a moderator.{reason}"
+        if self.status == self.Status.HELD:
+            return "This comment is waiting for a moderator's approval."
         return ""
+
+    @property
+    def is_external(self) -> bool:
+        return bool(self.source)
+
+    def shown_to(self, user) -> bool:
+        """Whether this person sees the text itself rather than the placeholder: everyone for a
+        visible comment; its author and moderators for a hidden or held one."""
+        if self.is_visible:
+            return True
+        if self.status == self.Status.WITHDRAWN or not user.is_authenticated:
+            return False
+        return user.pk == self.author_id or is_moderator(user)
 
 
 def format_tracking_number(pk: int) -> str:

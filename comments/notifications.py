@@ -24,6 +24,8 @@ KINDS = {
     "clause": "emails about new comments on this clause",
     "definition-comments": "emails about new comments on this definition",
     "definition-versions": "emails about new versions of this definition",
+    "disposition": "emails when the stewards record what they did with your comments",
+    "flags": "emails to moderators about flagged comments",
 }
 
 
@@ -48,7 +50,7 @@ def _send(user, subject: str, template: str, kind: str, target: int = 0, **conte
         return
     stop_url = absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(user.pk, kind, target)]))
     body = render_to_string(
-        f"comments/email/{template}.txt",
+        template if "/" in template else f"comments/email/{template}.txt",
         {"name": display_name(user), "stop_url": stop_url, "stop_what": KINDS[kind], **context},
     )
     send_mail(f"[Docket] {subject}", body, None, [user.email])
@@ -141,8 +143,14 @@ def notify_new_version(version_id: int) -> None:
 
 
 def comment_posted(comment: Comment) -> None:
-    """Queue the emails a new comment brings, once it is safely stored."""
+    """Queue the emails a new comment brings, once it is safely stored. A comment held for
+    approval tells others only when a moderator approves it (see comment_approved)."""
     transaction.on_commit(lambda: send_receipt.enqueue(comment.pk))
+    if comment.is_visible:
+        transaction.on_commit(lambda: notify_about_comment.enqueue(comment.pk))
+
+
+def comment_approved(comment: Comment) -> None:
     transaction.on_commit(lambda: notify_about_comment.enqueue(comment.pk))
 
 

@@ -56,11 +56,14 @@ def build_trees(roots, comments, endorsements, user):
         )
         comment.my_endorsement = next((e for e in comment.endorsement_list if e.person_id == user.pk), None)
         comment.flattened = False
+        comment.shown = comment.shown_to(user)
         by_id[comment.pk] = comment
         if comment.parent_id is not None:
             by_parent[comment.parent_id].append(comment)
     for comment in comments:
         comment.parent_comment = by_id.get(comment.parent_id)
+        root = by_id.get(comment.root_id)
+        comment.thread_locked = root is not None and root.locked_at is not None
     trees = []
     for root in roots:
         node = by_id.get(root.pk, root)
@@ -97,10 +100,14 @@ def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1)
             parent__isnull=True,
         )
         .select_related("author__profile", "version")
-        .annotate(reply_total=Count("replies"), endorsement_total=Count("endorsements", distinct=True))
+        .annotate(
+            reply_total=Count("replies", distinct=True),
+            endorsement_total=Count("endorsements", distinct=True),
+        )
         .order_by("-version__sequence", "created_at", "pk")[:EARLIER_LIMIT]
     )
     for comment in earlier:
+        comment.shown = comment.shown_to(user)
         comment.anchor = (
             quotes.reanchor(clause_text.body_html, comment.quote, comment.quote_prefix, comment.quote_suffix)
             if comment.quote

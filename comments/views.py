@@ -201,6 +201,9 @@ def _own_comment(request, pk) -> Comment:
 @login_required
 def edit(request, pk):
     comment = _own_comment(request, pk)
+    allowed, reason = actions.can_comment(request.user)
+    if reason == "suspended":
+        return render(request, "comments/cannot_post.html", {"reason": reason}, status=403)
     form = EditForm(
         request.POST or None, initial={"body": comment.body, "on_behalf_of": comment.on_behalf_of}
     )

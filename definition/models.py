@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import roles
 from docket import markdown
 
 from .signals import version_published
@@ -119,14 +120,7 @@ class VersionQuerySet(models.QuerySet):
 
 
 def is_steward(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    # Cached on the user object: one query per request, however often it is asked.
-    if not hasattr(user, "_docket_is_steward"):
-        user._docket_is_steward = user.groups.filter(name="Stewards").exists()
-    return user._docket_is_steward
+    return roles.is_steward(user)
 
 
 class Version(models.Model):

@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -201,8 +202,25 @@ def _preview(form):
     return None
 
 
+class PublishHooks:
+    """How another app takes part in editing and publishing without this app knowing it:
+    `extend` adds to the page's context (an `extra_template` there is included in the form),
+    `after_publish` runs inside the publishing transaction."""
+
+    template = "definition/steward/publish.html"
+
+    def extend(self, request, context) -> dict:
+        return {}
+
+    def after_publish(self, request, version) -> None:
+        pass
+
+
+NO_HOOKS = PublishHooks()
+
+
 @steward_required
-def edit_clause(request, slug, key):
+def edit_clause(request, slug, key, *, hooks=NO_HOOKS):
     definition, draft = _draft_or_404(slug)
     text = get_object_or_404(ClauseText.objects.select_related("clause"), version=draft, clause__key=key)
     initial = {
@@ -247,6 +265,7 @@ def edit_clause(request, slug, key):
                 return redirect(reverse("stewards:draft", args=[definition.slug]) + f"#{saved.clause.key}")
         else:
             status = 400
+    context.update(hooks.extend(request, context))
     return render(request, "definition/steward/clause_form.html", context, status=status)
 
 
@@ -387,7 +406,7 @@ def import_review(request, slug, import_id):
 
 
 @steward_required
-def publish(request, slug):
+def publish(request, slug, *, hooks=NO_HOOKS):
     definition, draft = _draft_or_404(slug)
     base = drafting.latest_published(definition)
     form = PublishForm(request.POST or None)
@@ -396,13 +415,15 @@ def publish(request, slug):
         status = 400
         if form.is_valid():
             try:
-                version = drafting.publish_draft(
-                    draft=draft,
-                    by=request.user,
-                    release_notes=form.cleaned_data["release_notes"],
-                    comments_close_at=form.cleaned_data["comments_close_at"],
-                    close_previous=form.cleaned_data["close_previous"],
-                )
+                with transaction.atomic():
+                    version = drafting.publish_draft(
+                        draft=draft,
+                        by=request.user,
+                        release_notes=form.cleaned_data["release_notes"],
+                        comments_close_at=form.cleaned_data["comments_close_at"],
+                        close_previous=form.cleaned_data["close_previous"],
+                    )
+                    hooks.after_publish(request, version)
             except drafting.DraftError as error:
                 form.add_error(None, error.message)
                 status = 409
@@ -410,15 +431,19 @@ def publish(request, slug):
                 messages.success(request, f"Version {version.label} is published.")
                 return redirect("definition:version", definition.slug, version.label)
     counts = {}
-    if base is not None:
-        for row in compare_texts(_texts(base), _texts(draft)):
-            counts[row.status] = counts.get(row.status, 0) + 1
-    return render(
-        request,
-        "definition/steward/publish.html",
-        {"definition": definition, "draft": draft, "base": base, "form": form, "counts": counts},
-        status=status,
-    )
+    rows = compare_texts(_texts(base), _texts(draft)) if base is not None else []
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    context = {
+        "definition": definition,
+        "draft": draft,
+        "base": base,
+        "form": form,
+        "counts": counts,
+        "rows": rows,
+    }
+    context.update(hooks.extend(request, context))
+    return render(request, hooks.template, context, status=status)
 
 
 @steward_required

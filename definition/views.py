@@ -235,7 +235,10 @@ def compare(request, slug, labels):
     )
 
 
-def clause_history(request, slug, key):
+HISTORY_PAGE = Page("definition/history.html")
+
+
+def clause_history(request, slug, key, *, page=HISTORY_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     clause = get_object_or_404(definition.clauses, key=key)
     by_version = {
@@ -262,9 +265,8 @@ def clause_history(request, slug, key):
         previous_text = text
     entries.reverse()
     current = next((e["text"] for e in entries if "text" in e), None)
-    return render(
+    return page.render(
         request,
-        "definition/history.html",
         {
             "definition": definition,
             "clause": clause,

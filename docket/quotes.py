@@ -85,7 +85,9 @@ def reanchor(html: str, quote: str, prefix: str = "", suffix: str = "") -> Ancho
             start += len(before)
             end = text.find(after, start)
             if end >= 0 and end - start <= 3 * len(quote) + 200:
-                return Anchor("changed", text[start:end].strip())
+                now_reads = text[start:end].strip()
+                # Nothing left between its neighbours: the passage was taken out.
+                return Anchor("changed", now_reads) if now_reads else Anchor("gone")
     # Otherwise: the stretch of text sharing most words with the quote, if it shares enough.
     words, quote_words = text.split(" "), quote.split(" ")
     matcher = SequenceMatcher(None, words, quote_words, autojunk=False)

@@ -204,6 +204,9 @@ del EMAIL_HOST  # read only to build MAILERS; Django 6.1 refuses EMAIL_* beside 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Docket <docket@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Spam defence: hold each new person's first N comments for a moderator's approval (0: off).
+HOLD_FIRST_COMMENTS = envint("HOLD_FIRST_COMMENTS", 0)
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True

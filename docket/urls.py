@@ -2,14 +2,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 from comments import views as comment_views
+from moderation import reading_views as disposition_views
 
+# Apps higher up the dependency arrow (moderation -> comments -> definition) list their
+# patterns first where they add to a lower app's pages; the addresses never change.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/profile/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("stewards/", include("moderation.steward_urls")),
     path("stewards/", include("definition.steward_urls")),
+    path("moderation/", include("moderation.urls")),
     path("comments/", include("comments.urls")),
+    path("dispositions/<int:pk>/respond/", disposition_views.respond, name="respond"),
     path("people/<int:pk>/", comment_views.person, name="person"),
+    path("", include(("moderation.reading_urls", "record"))),
     path("", include("comments.reading_urls")),
     path("", include("definition.urls")),
 ]

@@ -223,3 +223,26 @@ def test_the_stewards_record_is_read_only_in_the_admin(superuser, steward):
         == 403
     )
     assert StewardAction.objects.filter(pk=action.pk).exists()
+
+
+def test_the_admin_lists_comments_and_moderation_records_and_never_deletes_a_comment(superuser, commenter):
+    from comments.models import Comment
+
+    definition = make_definition(slug="charter")
+    version = definition.versions.get()
+    comment = Comment.objects.create(
+        clause=definition.clauses.first(), version=version, author=commenter, body="Hello."
+    )
+    client = client_for(superuser)
+    for name in [
+        "comments_comment", "comments_commentrevision", "comments_endorsement", "comments_subscription",
+        "moderation_flag", "moderation_moderationaction", "moderation_disposition",
+        "moderation_dispositionresponse", "moderation_draftlink", "accounts_profile",
+    ]:  # fmt: skip
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+    assert client.get(reverse("admin:comments_comment_change", args=[comment.pk])).status_code == 200
+    assert (
+        client.post(reverse("admin:comments_comment_delete", args=[comment.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert Comment.objects.filter(pk=comment.pk).exists()

@@ -1,5 +1,6 @@
-"""make run's demo: a definition with three published versions, people, and threads of comments
-on several clauses (with quotes, replies and endorsements). Written for the demo; loads once."""
+"""make run's demo: a definition with three published versions, people, threads of comments on
+several clauses (quotes, replies, endorsements), moderation (a flag, a hidden comment) and
+dispositions of every kind, so a newcomer sees the whole cycle. Written for the demo; loads once."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -16,8 +18,11 @@ from comments.models import Comment, Endorsement
 from definition.importer import import_version
 from definition.models import ClauseText, Definition
 from docket import quotes
+from moderation import actions as moderation
+from moderation.models import Disposition, DispositionResponse
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "definition" / "demo"
+Status = Disposition.Status
 DEMO_SLUG = "open-recipe"
 RELEASES = [
     ("0.1", 60, "First public draft. Comments welcome on every clause."),
@@ -39,6 +44,7 @@ PEOPLE = [
     ("amara@example.org", "Amara Okafor", "Community Kitchen Network", [], None),
     ("lars@example.org", "Lars Nilsson", "", [], None),
     ("priya@example.org", "Priya Raman", "Open Food Lab", [], None),
+    ("knives@example.org", "Cheap Knives Ltd", "", [], None),
 ]
 
 # (key, version, author, quote, body, [(reply author, reply body)], [(endorser, note)])
@@ -77,6 +83,21 @@ THREADS = [
         "Please add sesame and mustard to the examples; they are common allergens in Europe.",
         [], [("priya@example.org", ""), ("lars@example.org", "Celery too.")],
     ),
+    (
+        "allergens", "1.0", "lars@example.org", "",
+        "Sesame should be listed as an allergen example.",
+        [], [],
+    ),
+    (
+        "freedom-to-cook", "1.0", "priya@example.org", "",
+        "Could the definition also say what a fair price for ingredients is?",
+        [], [],
+    ),
+    (
+        "freedom-to-share", "1.0", "knives@example.org", "",
+        "BUY CHEAP KNIVES NOW at the best prices!!!",
+        [], [],
+    ),
 ]  # fmt: skip
 
 
@@ -84,13 +105,21 @@ class Command(BaseCommand):
     help = "Load the demo: a definition with three versions, people and comment threads (once)."
 
     def handle(self, *args, **options):
+        # The demo's people are made up: what the demo does sends them no email.
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        ):
+            self._load()
+
+    def _load(self):
         with transaction.atomic():
             people = self._people()
             if Definition.objects.filter(slug=DEMO_SLUG).exists():
                 self.stdout.write("The demo definition is already loaded.")
             else:
                 definition = self._definition()
-                self._comments(definition, people)
+                comments = self._comments(definition, people)
+                self._moderation(definition, people, comments)
                 self.stdout.write(self.style.SUCCESS(f"Loaded the demo definition “{definition.title}”."))
         if settings.DEBUG:
             lines = [
@@ -140,7 +169,8 @@ class Command(BaseCommand):
         definition.save(update_fields=["summary"])
         return definition
 
-    def _comments(self, definition, people) -> None:
+    def _comments(self, definition, people) -> list[Comment]:
+        roots = []
         for n, (key, label, author, quote, body, replies, endorsers) in enumerate(THREADS):
             text = ClauseText.objects.select_related("version").get(
                 version__definition=definition, version__label=label, clause__key=key
@@ -160,3 +190,56 @@ class Command(BaseCommand):
                 )  # fmt: skip
             for endorser, note in endorsers:
                 Endorsement.objects.create(comment=root, person=people[endorser], note=note)
+            roots.append(root)
+        return roots
+
+    def _moderation(self, definition, people, roots) -> None:
+        """A flagged and hidden spam comment, a comment from a forum, and a disposition of every
+        kind: the 0.1 comment drove the removal in 0.2, the 0.2 comment the new purpose in 1.0."""
+        steward, moderator = people["steward@example.org"], people["moderator@example.org"]
+        kitchens, purpose, grams, obvious, allergens, sesame, prices, spam = roots
+        versions = {v.label: v for v in definition.versions.all()}
+        clause = {c.key: c for c in definition.clauses.all()}
+
+        moderation.flag(comment=spam, reporter=people["amara@example.org"], reason="spam", note="An advert.")
+        moderation.hide(comment=spam, actor=moderator, reason="Advertising, not a comment on the text.")
+
+        forum = ClauseText.objects.get(version=versions["1.0"], clause__key="attribution")
+        moderation.enter_external_comment(
+            clause_text=forum, steward=steward, external_author="A forum member",
+            source="Open Recipe forum", source_url="https://forum.example.org/t/credit/42",
+            body="“Credit where it is due” sounds informal for a definition. Keep “Attribution”?",
+        )  # fmt: skip
+
+        def decide(comment, status, rationale, version=None, clauses=(), duplicate_of=None):
+            return moderation.record_disposition(
+                comment=comment, by=steward, status=status, rationale=rationale, addressed_in=version,
+                clauses=[clause[key] for key in clauses], duplicate_of=duplicate_of,
+            )  # fmt: skip
+
+        first = decide(
+            kitchens,
+            Status.PARTIALLY_ACCEPTED,
+            "Printing was too much to ask.",
+            versions["0.2"],
+            ["commercial-kitchens"],
+        )
+        DispositionResponse.objects.create(disposition=first, author=kitchens.author, verdict="satisfied")
+        decide(purpose, Status.DEFERRED, "We will come back to this in the next draft.")
+        accepted = decide(
+            purpose, Status.ACCEPTED, "The purpose now names understanding.", versions["1.0"], ["purpose"]
+        )
+        DispositionResponse.objects.create(
+            disposition=accepted, author=purpose.author, verdict="satisfied", note="Thank you."
+        )
+        declined = decide(grams, Status.DECLINED, "Home cooks in many countries measure by volume.")
+        DispositionResponse.objects.create(
+            disposition=declined,
+            author=grams.author,
+            verdict="objects",
+            note="Volumes are not precise enough.",
+        )
+        decide(obvious, Status.DEFERRED, "We need examples; proposals welcome.")
+        decide(allergens, Status.NOTED, "The list of examples is open-ended on purpose.")
+        decide(sesame, Status.DUPLICATE, "", duplicate_of=allergens)
+        decide(prices, Status.OUT_OF_SCOPE, "Prices are not part of what makes a recipe open.")

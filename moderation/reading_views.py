@@ -1,0 +1,193 @@
+"""Public pages of the disposition record: what changed and why, the report per version, the
+disposition shown with each comment, and the author's answer."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from comments import views as comment_views
+from definition import views as reading
+from definition.changes import compare_texts
+from definition.models import Definition
+
+from . import actions, reports
+from .forms import ResponseForm
+from .models import Disposition
+
+
+def _published(slug, label):
+    definition = get_object_or_404(Definition, slug=slug)
+    version = get_object_or_404(definition.versions.published().select_related("published_by"), label=label)
+    return definition, version
+
+
+def _driving(version) -> dict[int, list[Disposition]]:
+    """clause id -> the current dispositions saying a comment drove its revision in `version`."""
+    dispositions = (
+        Disposition.objects.filter(
+            is_current=True, addressed_in=version, status__in=Disposition.DROVE_REVISION
+        )
+        .select_related("comment__author__profile", "comment__version")
+        .prefetch_related("clauses")
+        .order_by("comment__created_at")
+    )
+    by_clause: dict[int, list[Disposition]] = {}
+    for disposition in dispositions:
+        for clause in disposition.clauses.all():
+            by_clause.setdefault(clause.pk, []).append(disposition)
+    return by_clause
+
+
+def changes(request, slug, label):
+    definition, version = _published(slug, label)
+    previous = (
+        definition.versions.published().filter(sequence__lt=version.sequence).order_by("-sequence").first()
+    )
+    rows = []
+    if previous is not None:
+        old = list(previous.clause_texts.select_related("clause").order_by("position"))
+        new = list(version.clause_texts.select_related("clause").order_by("position"))
+        rows = [row for row in compare_texts(old, new) if row.status != "unchanged"]
+    driving = _driving(version)
+    for row in rows:
+        row.driven_by = driving.get(row.text.clause_id, [])
+    return render(
+        request,
+        "moderation/changes.html",
+        {"definition": definition, "version": version, "previous": previous, "rows": rows},
+    )
+
+
+def report(request, slug, label):
+    definition, version = _published(slug, label)
+    comments = reports.received(version, sort="clause")
+    titles = {t.clause_id: t.title for t in version.clause_texts.only("clause_id", "heading")}
+    awaiting = sum(1 for c in comments if c.disposition is None)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "json"):
+        rows = [reports.row(c, titles) for c in comments]
+        name = f"{definition.slug}-{version.label}-dispositions"
+        if fmt == "csv":
+            response = HttpResponse(reports.as_csv(rows), content_type="text/csv; charset=utf-8")
+        else:
+            document = {
+                "definition": definition.slug,
+                "version": version.label,
+                "comments": len(rows),
+                "awaiting_response": awaiting,
+                "authors_satisfied": sum(1 for c in comments if c.answer and c.answer.verdict == "satisfied"),
+                "authors_objecting": sum(1 for c in comments if c.answer and c.answer.verdict == "objects"),
+                "dispositions": rows,
+            }
+            response = HttpResponse(json.dumps(document, indent=2), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
+    counts = {}
+    for comment in comments:
+        key = comment.disposition.status if comment.disposition else reports.AWAITING
+        counts[key] = counts.get(key, 0) + 1
+    answers = {"satisfied": 0, "objects": 0}
+    for comment in comments:
+        if comment.answer is not None:
+            answers[comment.answer.verdict] += 1
+    return render(
+        request,
+        "moderation/report.html",
+        {
+            "definition": definition,
+            "version": version,
+            "comments": comments,
+            "titles": titles,
+            "awaiting": awaiting,
+            "counts": [(label_, counts.get(value, 0)) for value, label_ in Disposition.Status.choices],
+            "answers": answers,
+        },
+    )
+
+
+@require_POST
+@login_required
+def respond(request, pk):
+    disposition = get_object_or_404(Disposition.objects.select_related("comment"), pk=pk)
+    form = ResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose “satisfied” or “object”.")
+        return redirect("comments:permalink", disposition.comment_id)
+    try:
+        actions.respond(
+            disposition=disposition,
+            author=request.user,
+            verdict=form.cleaned_data["verdict"],
+            note=form.cleaned_data["note"],
+        )
+    except actions.ModerationError as error:
+        if error.status == 403:
+            raise PermissionDenied(error.message) from None
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your answer is recorded and shown with the disposition.")
+    return redirect("comments:permalink", disposition.comment_id)
+
+
+# The clause page and the clause history, with dispositions added.
+
+
+def _clause_extras(request, context):
+    extras = comment_views.CLAUSE_PAGE.extend(request, context)
+    comments = [c for thread in extras["threads"] for c in _walk(thread)] + list(extras["earlier_comments"])
+    current = (
+        Disposition.objects.filter(
+            comment__in=[c.pk for c in comments if c.parent_id is None], is_current=True
+        )
+        .select_related("addressed_in", "duplicate_of")
+        .prefetch_related("responses")
+    )
+    by_comment = {d.comment_id: d for d in current}
+    for comment in comments:
+        comment.disposition = by_comment.get(comment.pk)
+        if comment.disposition is not None:
+            comment.disposition.answer = next(iter(comment.disposition.responses.all()), None)
+    return {**extras, "moderation_links": True, "response_form": ResponseForm()}
+
+
+def _walk(comment):
+    yield comment
+    for child in getattr(comment, "children", []):
+        yield from _walk(child)
+
+
+CLAUSE_PAGE = reading.Page("moderation/clause.html", _clause_extras)
+
+
+def clause_page(request, slug, label, key):
+    return reading.clause_detail(request, slug, label, key, page=CLAUSE_PAGE)
+
+
+def _history_extras(request, context):
+    versions = [entry["version"] for entry in context["entries"] if "text" in entry]
+    clause = context["clause"]
+    dispositions = (
+        Disposition.objects.filter(
+            is_current=True, addressed_in__in=versions, status__in=Disposition.DROVE_REVISION, clauses=clause
+        )
+        .select_related("comment__author__profile", "comment__version")
+        .order_by("comment__created_at")
+    )
+    by_version: dict[int, list[Disposition]] = {}
+    for disposition in dispositions:
+        by_version.setdefault(disposition.addressed_in_id, []).append(disposition)
+    for entry in context["entries"]:
+        entry["driven_by"] = by_version.get(entry["version"].pk, [])
+    return {}
+
+
+HISTORY_PAGE = reading.Page("moderation/history.html", _history_extras)
+
+
+def clause_history(request, slug, key):
+    return reading.clause_history(request, slug, key, page=HISTORY_PAGE)
