@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/history/", views.history, name="history"),
+    path("<int:pk>/cite/", views.cite, name="cite"),
     path("<int:pk>/endorse/", views.endorse, name="endorse"),
     path("<int:pk>/unendorse/", views.unendorse, name="unendorse"),
 ]

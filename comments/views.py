@@ -334,3 +334,23 @@ def person(request, pk):
     )
     page = Paginator(comments, 50).get_page(request.GET.get("page"))
     return render(request, "comments/person.html", {"profile": profile, "page": page})
+
+
+def cite(request, pk):
+    """Ready-to-paste citations of one comment, with its permanent link."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("author__profile", "version__definition", "clause"), pk=pk
+    )
+    if not comment.version.is_published:
+        raise Http404
+    clause_text = comment.version.clause_texts.filter(clause=comment.clause).first()
+    return render(
+        request,
+        "comments/cite.html",
+        {
+            "comment": comment,
+            "clause_text": clause_text,
+            "permalink": request.build_absolute_uri(reverse("comments:permalink", args=[comment.pk])),
+            "author": comment.external_author if comment.is_external else comment.author.profile.name,
+        },
+    )

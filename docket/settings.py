@@ -102,12 +102,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "rest_framework",
+    "drf_spectacular",
     "allauth",
     "allauth.account",
     "accounts",
     "definition",
     "comments",
     "moderation",
+    "openrecord",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +119,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -137,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "docket.context_processors.roles",
             ],
+            "libraries": {"docket": "docket.templatetags.docket"},
         },
     },
 ]
@@ -206,6 +212,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Spam defence: hold each new person's first N comments for a moderator's approval (0: off).
 HOLD_FIRST_COMMENTS = envint("HOLD_FIRST_COMMENTS", 0)
+
+# The read-only API: public data, cacheable (ETag from ConditionalGetMiddleware), throttled.
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_RATE", "600/minute")},
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Docket API",
+    "DESCRIPTION": "Read-only access to published definitions, versions, clauses, comments, dispositions "
+    "and the moderation log. Nothing private: no drafts, no email addresses, no hidden text.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from comments import views as comment_views
 from moderation import reading_views as disposition_views
+from openrecord.urls import export_urlpatterns, site_urlpatterns
 
 # Apps higher up the dependency arrow (moderation -> comments -> definition) list their
 # patterns first where they add to a lower app's pages; the addresses never change.
@@ -16,6 +17,10 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("dispositions/<int:pk>/respond/", disposition_views.respond, name="respond"),
     path("people/<int:pk>/", comment_views.person, name="person"),
+    *site_urlpatterns,
+    path("exports/", include((export_urlpatterns, "exports"))),
+    path("api/v1/", include("openrecord.api_urls")),
+    path("", include("openrecord.urls")),
     path("", include(("moderation.reading_urls", "record"))),
     path("", include("comments.reading_urls")),
     path("", include("definition.urls")),

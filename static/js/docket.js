@@ -5,9 +5,10 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!field || !navigator.clipboard) continue;
     button.hidden = false;
     button.addEventListener("click", async () => {
+      const label = button.textContent;
       await navigator.clipboard.writeText(field.value);
       button.textContent = "Copied";
-      setTimeout(() => { button.textContent = "Copy link"; }, 2000);
+      setTimeout(() => { button.textContent = label; }, 2000);
     });
   }
 });

@@ -1,0 +1,139 @@
+"""Downloads: a version as re-importable Markdown or as one printable page; every comment of a
+definition with its disposition (CSV, JSON); comments as W3C Web Annotations (JSON-LD)."""
+
+import json
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from comments.models import Comment
+from definition.models import Definition, Version
+from moderation import reports
+
+
+def _published_version(slug, label) -> Version:
+    version = (
+        Version.objects.published()
+        .select_related("definition", "published_by")
+        .filter(definition__slug=slug, label=label)
+        .first()
+    )
+    if version is None:
+        raise Http404("No such published version.")
+    return version
+
+
+def version_markdown(version) -> str:
+    """The version in the import format, keys included, so importing it again changes nothing."""
+    texts = list(version.clause_texts.select_related("clause").order_by("position"))
+    parts = [f"# {version.title or version.definition.title}\n"]
+    for text in texts:
+        if text.heading:
+            parts.append(f"{'#' * max(2, text.level)} {text.heading} {{#{text.clause.key}}}\n")
+        if text.body.strip():
+            parts.append(text.body.strip() + "\n")
+    return "\n".join(parts)
+
+
+def markdown_export(request, slug, label):
+    version = _published_version(slug, label)
+    response = HttpResponse(version_markdown(version), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{label}.md"'
+    return response
+
+
+def print_version(request, slug, label):
+    version = _published_version(slug, label)
+    texts = list(version.clause_texts.select_related("clause").order_by("position"))
+    return render(
+        request,
+        "openrecord/print.html",
+        {"version": version, "definition": version.definition, "texts": texts},
+    )
+
+
+def all_comments(request, slug, fmt):
+    """Every thread-starting comment on every published version, with its disposition."""
+    if fmt not in ("csv", "json"):
+        raise Http404("Comments export as comments.csv or comments.json.")
+    definition = get_object_or_404(Definition, slug=slug)
+    versions = list(definition.versions.published().order_by("sequence"))
+    if not versions:
+        raise Http404
+
+    def rows():
+        for version in versions:
+            titles = {t.clause_id: t.title for t in version.clause_texts.only("clause_id", "heading")}
+            for comment in reports.received(version, sort="clause"):
+                yield {"version": version.label, **reports.row(comment, titles)}
+
+    if fmt == "csv":
+        # Streamed: a long record is written as it is read.
+        def lines():
+            yield reports.as_csv([])  # the header row
+            for row in rows():
+                yield reports.as_csv([row]).split("\r\n", 1)[1]
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    else:
+
+        def chunks():
+            yield f'{{"definition": {json.dumps(definition.slug)}, "comments": ['
+            for n, row in enumerate(rows()):
+                yield ("," if n else "") + json.dumps(row)
+            yield "]}"
+
+        response = StreamingHttpResponse(chunks(), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-comments.{fmt}"'
+    return response
+
+
+def annotations(request, slug, label):
+    """Comments on a version as a W3C Web Annotation collection: each comment targets its clause
+    in that version, with a TextQuoteSelector when it quotes a passage."""
+    version = _published_version(slug, label)
+    comments = (
+        Comment.objects.filter(version=version, status=Comment.Status.VISIBLE)
+        .select_related("author__profile", "clause")
+        .order_by("created_at", "pk")
+    )
+    absolute = request.build_absolute_uri
+    items = []
+    for comment in comments:
+        source = absolute(reverse("definition:clause", args=[slug, label, comment.clause.key]))
+        target = {"source": source}
+        if comment.quote:
+            target["selector"] = {
+                "type": "TextQuoteSelector",
+                "exact": comment.quote,
+                "prefix": comment.quote_prefix,
+                "suffix": comment.quote_suffix,
+            }
+        author = comment.external_author if comment.is_external else comment.author.profile.name
+        item = {
+            "id": absolute(reverse("comments:permalink", args=[comment.pk])),
+            "type": "Annotation",
+            "motivation": "replying" if comment.parent_id else "commenting",
+            "created": comment.created_at.isoformat(),
+            "creator": {"type": "Person", "name": author},
+            "body": {"type": "TextualBody", "value": comment.body, "format": "text/markdown"},
+            "target": target,
+        }
+        if comment.edited_at:
+            item["modified"] = comment.edited_at.isoformat()
+        if comment.parent_id:
+            item["target"] = [target, absolute(reverse("comments:permalink", args=[comment.parent_id]))]
+        items.append(item)
+    document = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": request.build_absolute_uri(),
+        "type": "AnnotationCollection",
+        "label": f"Comments on {version.definition.title} {version.label}",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "items": items},
+    }
+    return HttpResponse(
+        json.dumps(document, indent=2),
+        content_type='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+    )

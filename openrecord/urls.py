@@ -1,0 +1,26 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from . import exports, feeds, search_views, views
+from .sitemaps import SITEMAPS
+
+app_name = "openrecord"
+urlpatterns = [
+    path("<slug:slug>/feed/", feeds.VersionsFeed(), name="versions_feed"),
+    path("<slug:slug>/feed/comments/", feeds.CommentsFeed(), name="comments_feed"),
+    path("<slug:slug>/feed/comments/<slug:key>/", feeds.CommentsFeed(), name="clause_comments_feed"),
+    path("<slug:slug>/feed/dispositions/", feeds.DispositionsFeed(), name="dispositions_feed"),
+]
+
+site_urlpatterns = [
+    path("search/", search_views.search_page, name="search"),
+    path("robots.txt", views.robots, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+]
+
+export_urlpatterns = [
+    path("<slug:slug>/comments.<str:fmt>", exports.all_comments, name="all_comments"),
+    path("<slug:slug>/<str:label>/version.md", exports.markdown_export, name="markdown"),
+    path("<slug:slug>/<str:label>/print/", exports.print_version, name="print"),
+    path("<slug:slug>/<str:label>/annotations.jsonld", exports.annotations, name="annotations"),
+]
