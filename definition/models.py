@@ -19,7 +19,7 @@ RESERVED_WORDS = frozenset(
 # Top-level paths a definition slug must not take.
 RESERVED_SLUGS = RESERVED_WORDS | {
     "accounts", "admin", "comments", "moderation", "static", "media", "stewards", "users",
-    "feeds", "about", "help", "exports", "people", "robots.txt", "sitemap.xml",
+    "feeds", "about", "help", "exports", "people", "robots.txt", "sitemap.xml", "healthz",
 }  # fmt: skip
 
 # Letters, digits and hyphens, in dot-separated parts: `0.0.9`, `1.0-RC1`. No empty part, so

@@ -262,6 +262,8 @@ _hsts_seconds = envint("SECURE_HSTS_SECONDS", 0)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _ssl_redirect
+    # The health check is asked over plain http by the load balancer or Docker itself.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     SESSION_COOKIE_SECURE = _session_cookie_secure
     CSRF_COOKIE_SECURE = _csrf_cookie_secure
     SECURE_HSTS_SECONDS = _hsts_seconds

@@ -15,6 +15,7 @@ urlpatterns = [
 site_urlpatterns = [
     path("search/", search_views.search_page, name="search"),
     path("robots.txt", views.robots, name="robots"),
+    path("healthz/", views.health, name="health"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
