@@ -95,10 +95,10 @@ FIELDS = [
 ]  # fmt: skip
 
 
-def as_csv(rows: list[dict]) -> str:
+def as_csv(rows: list[dict], fields: list[str] = FIELDS) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(FIELDS)
+    writer.writerow(fields)
     for r in rows:
-        writer.writerow([safe_cell(r[field]) for field in FIELDS])
+        writer.writerow([safe_cell(r[field]) for field in fields])
     return out.getvalue()

@@ -32,7 +32,8 @@ def version_markdown(version) -> str:
         if text.heading:
             parts.append(f"{'#' * max(2, text.level)} {text.heading} {{#{text.clause.key}}}\n")
         if text.body.strip():
-            parts.append(text.body.strip() + "\n")
+            # Only blank lines are trimmed: leading spaces can make an indented code block.
+            parts.append(text.body.strip("\n").rstrip() + "\n")
     return "\n".join(parts)
 
 
@@ -70,10 +71,12 @@ def all_comments(request, slug, fmt):
 
     if fmt == "csv":
         # Streamed: a long record is written as it is read.
+        fields = ["version", *reports.FIELDS]
+
         def lines():
-            yield reports.as_csv([])  # the header row
+            yield reports.as_csv([], fields)  # the header row
             for row in rows():
-                yield reports.as_csv([row]).split("\r\n", 1)[1]
+                yield reports.as_csv([row], fields).split("\r\n", 1)[1]
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:

@@ -2,6 +2,7 @@
 dispositions. Public data only: published versions, visible comments, display names."""
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -20,6 +21,11 @@ class DefinitionFeed(Feed):
         definition = get_object_or_404(
             Definition.objects.filter(versions__status="published").distinct(), slug=slug
         )
+        if (
+            key is not None
+            and not definition.clauses.filter(key=key, texts__version__status="published").exists()
+        ):
+            raise Http404("No such clause.")
         definition.clause_key = key
         return definition
 

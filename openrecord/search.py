@@ -90,12 +90,17 @@ def _postgres(query, clauses, comments, kind) -> list[Hit]:
     options = {"start_sel": START, "stop_sel": STOP, "max_words": 35, "min_words": 15, "config": "english"}
     hits = []
     if kind in ("all", "clauses"):
+        # Filter with the same expression as the GIN index; rank with the heading weighted higher.
         vector = SearchVector("heading", "body", config="english")
+        weighted = SearchVector("heading", weight="A", config="english") + SearchVector(
+            "body", weight="B", config="english"
+        )
         found = (
             clauses.annotate(document=vector)
             .filter(document=search_query)
             .annotate(
-                rank=SearchRank(vector, search_query), snippet=SearchHeadline("body", search_query, **options)
+                rank=SearchRank(weighted, search_query),
+                snippet=SearchHeadline("body", search_query, **options),
             )
         )
         hits += [Hit("clause", t, t.rank, _marked(t.snippet)) for t in found.order_by("-rank")[:LIMIT]]

@@ -1,3 +1,5 @@
+import html
+
 from django import template
 from django.utils.html import strip_tags
 
@@ -9,8 +11,9 @@ class CaptureNode(template.Node):
         self.nodelist, self.name = nodelist, name
 
     def render(self, context):
-        # Plain, single-line text: for <title>, descriptions and link-preview tags.
-        context[self.name] = " ".join(strip_tags(self.nodelist.render(context)).split())
+        # Plain, single-line text (tags dropped, entities decoded) for <title>, descriptions and
+        # link-preview tags; the template escapes it once where it is used.
+        context[self.name] = " ".join(html.unescape(strip_tags(self.nodelist.render(context))).split())
         return ""
 
 
