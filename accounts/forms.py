@@ -19,6 +19,12 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the name shown with your comments.")
+        return name
+
     class Meta:
         model = Profile
         fields = ["display_name", "affiliation", "email_on_reply", "email_receipts", "email_on_disposition"]

@@ -148,7 +148,13 @@ def _post(request, clause_text, form_class, parent=None):
             form.add_error(error.field, error.message)
             return _compose(request, clause_text, form, parent=parent, status=error.status)
         return _compose(request, clause_text, form, parent=parent, status=error.status, error=error.message)
-    if posted.created:
+    if posted.created and posted.comment.status == Comment.Status.HELD:
+        messages.success(
+            request,
+            f"Thank you: your comment ({posted.comment.tracking_number}) is waiting for a moderator's approval, "
+            "as new accounts' first comments do. A receipt is on its way to your email.",
+        )
+    elif posted.created:
         messages.success(
             request,
             f"Thank you: your comment is posted. Its tracking number is {posted.comment.tracking_number}; "
@@ -166,6 +172,8 @@ def reply(request, pk):
     clause_text = _clause_text_or_404(parent.version_id, parent.clause.key)
     if not parent.is_visible:
         raise PermissionDenied("This comment cannot take new replies.")
+    if Comment.objects.filter(pk=parent.root_id, locked_at__isnull=False).exists():
+        raise PermissionDenied("A moderator has locked this thread: it takes no new replies.")
     return _post(request, clause_text, ReplyForm, parent=parent)
 
 

@@ -35,7 +35,11 @@ CLAUSE_PAGE = Page("definition/clause.html")
 def _definition_and_versions(request, slug):
     """The definition and the versions this person may see, oldest first (two queries)."""
     definition = get_object_or_404(Definition, slug=slug)
-    versions = list(definition.versions.visible_to(request.user).order_by("sequence"))
+    versions = list(
+        definition.versions.visible_to(request.user)
+        .select_related("published_by__profile")
+        .order_by("sequence")
+    )
     return definition, versions
 
 

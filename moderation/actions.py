@@ -149,8 +149,40 @@ def record_disposition(
             raise ModerationError("Say which comment this one duplicates.", field="duplicate_of")
         if duplicate_of.pk == comment.pk:
             raise ModerationError("A comment cannot duplicate itself.", field="duplicate_of")
+        if duplicate_of.parent_id is not None:
+            raise ModerationError(
+                "Name the first comment of the other thread, not a reply.", field="duplicate_of"
+            )
     else:
         duplicate_of = None
+    if status in Disposition.DROVE_REVISION:
+        if addressed_in is not None and addressed_in.sequence < comment.version.sequence:
+            raise ModerationError(
+                f"Version {addressed_in.label} came before the comment (made on {comment.version.label}).",
+                field="addressed_in",
+            )
+        if addressed_in is not None:
+            # A revision may change or add a clause (it is in the version) or remove one (it was
+            # in the version before).
+            before = (
+                addressed_in.definition.versions.published()
+                .filter(sequence__lt=addressed_in.sequence)
+                .order_by("-sequence")
+                .first()
+            )
+            present = set(addressed_in.clause_texts.values_list("clause_id", flat=True))
+            if before is not None:
+                present |= set(before.clause_texts.values_list("clause_id", flat=True))
+            missing = [c.key for c in clauses if c.pk not in present]
+            if missing:
+                raise ModerationError(
+                    f"Not revised in version {addressed_in.label}: {', '.join(missing)}.", field="clauses"
+                )
+    elif addressed_in is not None or clauses:
+        raise ModerationError(
+            "Only an accepted or partially accepted comment is addressed in a version, revising clauses.",
+            field="addressed_in",
+        )
     with transaction.atomic():
         Comment.objects.select_for_update().get(pk=comment.pk)  # one change at a time per comment
         Disposition.objects.filter(comment=comment, is_current=True).update(is_current=False)
@@ -241,7 +273,7 @@ def record_revisions(*, version, by, links: dict[int, tuple[str, list]]) -> list
                 comment=comment,
                 by=by,
                 status=status,
-                rationale=f"Addressed in version {version.label}.",
+                rationale="",
                 addressed_in=version,
                 clauses=clauses,
             )

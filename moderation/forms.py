@@ -6,6 +6,12 @@ from .models import Disposition, DispositionResponse, Flag
 
 
 class FlagForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Flag.Reason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say what the problem is.")
+        return cleaned
+
     reason = forms.ChoiceField(
         label="Why should moderators look at it?", choices=Flag.Reason.choices, widget=forms.RadioSelect
     )
@@ -24,7 +30,7 @@ class ReasonForm(forms.Form):
 
 
 class DispositionForm(forms.Form):
-    status = forms.ChoiceField(label="Disposition", choices=Disposition.Status.choices)
+    status = forms.ChoiceField(label="Disposition", choices=[("", "Choose…"), *Disposition.Status.choices])
     rationale = forms.CharField(
         label="Rationale (Markdown)",
         required=False,
@@ -46,7 +52,17 @@ class DispositionForm(forms.Form):
         self.fields["addressed_in"].choices = [("", "Not addressed in a version")] + [
             (v.pk, v.label) for v in versions
         ]
-        self.fields["clauses"].choices = [(c.key, c.key) for c in definition.clauses.order_by("key")]
+        latest = versions.first()
+        headings = {}
+        if latest is not None:
+            headings = {
+                t.clause.key: f"{t.number} {t.title}".strip()
+                for t in latest.clause_texts.select_related("clause").order_by("position")
+            }
+        self.fields["clauses"].choices = [
+            (c.key, f"{headings[c.key]} ({c.key})" if c.key in headings else c.key)
+            for c in definition.clauses.order_by("key")
+        ]
 
     def clean(self):
         cleaned = super().clean()

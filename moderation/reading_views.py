@@ -65,9 +65,12 @@ def changes(request, slug, label):
 
 def report(request, slug, label):
     definition, version = _published(slug, label)
-    comments = reports.received(version, sort="clause")
-    titles = {t.clause_id: t.title for t in version.clause_texts.only("clause_id", "heading")}
-    awaiting = sum(1 for c in comments if c.disposition is None)
+    comments = reports.received(version, sort="oldest")
+    texts = list(version.clause_texts.only("clause_id", "heading", "position"))
+    titles = {t.clause_id: t.title for t in texts}
+    positions = {t.clause_id: t.position for t in texts}
+    comments.sort(key=lambda c: positions.get(c.clause_id, 10**6))  # in the document's order
+    awaiting = sum(1 for c in comments if c.awaiting)
     fmt = request.GET.get("format")
     if fmt in ("csv", "json"):
         rows = [reports.row(c, titles) for c in comments]
@@ -89,7 +92,11 @@ def report(request, slug, label):
         return response
     counts = {}
     for comment in comments:
-        key = comment.disposition.status if comment.disposition else reports.AWAITING
+        key = (
+            comment.disposition.status
+            if comment.disposition
+            else (reports.AWAITING if comment.awaiting else "")
+        )
         counts[key] = counts.get(key, 0) + 1
     answers = {"satisfied": 0, "objects": 0}
     for comment in comments:

@@ -3,7 +3,9 @@
 import csv
 import io
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 
 from comments.models import Comment
 
@@ -46,7 +48,7 @@ def received(version, *, clause_key=None, status=None, sort="awaiting"):
     if clause_key:
         comments = comments.filter(clause__key=clause_key)
     if status == AWAITING:
-        comments = comments.exclude(dispositions__is_current=True)
+        comments = comments.exclude(dispositions__is_current=True).filter(status=Comment.Status.VISIBLE)
     elif status:
         comments = comments.filter(Q(dispositions__is_current=True) & Q(dispositions__status=status))
     order = {
@@ -57,11 +59,13 @@ def received(version, *, clause_key=None, status=None, sort="awaiting"):
     comments = list(comments.order_by(*order.get(sort, ("created_at", "pk"))))
     for comment in comments:
         comment.disposition = comment.current_dispositions[0] if comment.current_dispositions else None
+        # A withdrawn or hidden comment waits for nobody.
+        comment.awaiting = comment.disposition is None and comment.is_visible
         comment.answer = (
             comment.disposition.answers[0] if comment.disposition and comment.disposition.answers else None
         )
     if sort == "awaiting":
-        comments.sort(key=lambda c: c.disposition is not None)  # stable: oldest first within each
+        comments.sort(key=lambda c: not c.awaiting)  # stable: oldest first within each
     return comments
 
 
@@ -72,12 +76,15 @@ def row(comment, clause_titles) -> dict:
         "clause": comment.clause.key,
         "clause_title": clause_titles.get(comment.clause_id, ""),
         "author": comment.external_author if comment.is_external else comment.author.profile.name,
+        "affiliation": "" if comment.is_external else comment.author.profile.affiliation,
+        "on_behalf_of": comment.on_behalf_of if comment.is_visible else "",
+        "url": settings.SITE_URL + reverse("comments:permalink", args=[comment.pk]),
         "source": comment.source or "this site",
         "created_at": comment.created_at.isoformat(),
         "status": comment.get_status_display() if not comment.is_visible else "",
         "comment": comment.body if comment.is_visible else comment.placeholder,
         "endorsements": comment.endorsement_total,
-        "disposition": d.status if d else AWAITING,
+        "disposition": d.status if d else (AWAITING if comment.awaiting else ""),
         "rationale": d.rationale if d else "",
         "decided_at": d.decided_at.isoformat() if d else "",
         "addressed_in": d.addressed_in.label if d and d.addressed_in else "",
@@ -89,7 +96,7 @@ def row(comment, clause_titles) -> dict:
 
 
 FIELDS = [
-    "tracking_number", "clause", "clause_title", "author", "source", "created_at", "status", "comment",
+    "tracking_number", "url", "clause", "clause_title", "author", "affiliation", "on_behalf_of", "source", "created_at", "status", "comment",
     "endorsements", "disposition", "rationale", "decided_at", "addressed_in", "clauses_revised",
     "duplicate_of", "author_answer", "author_note",
 ]  # fmt: skip

@@ -26,7 +26,7 @@ def triage(request, slug, label):
     status = request.GET.get("status") or None
     sort = request.GET.get("sort") or "awaiting"
     comments = reports.received(version, clause_key=clause_key, status=status, sort=sort)
-    awaiting = sum(1 for c in comments if c.disposition is None)
+    awaiting = sum(1 for c in comments if c.awaiting)
     return render(
         request,
         "moderation/triage.html",
@@ -141,9 +141,12 @@ def open_comments_on(definition, clause_ids, up_to_sequence) -> dict[int, list[C
             version__sequence__lte=up_to_sequence,
             status=Comment.Status.VISIBLE,
         )
+        # Already recorded as driving a revision: not offered again. Any other (noted, declined,
+        # deferred...) may still turn out to drive this change.
         .exclude(
             dispositions__is_current=True,
-            dispositions__status__in=[s for s in Disposition.Status if s != "deferred"],
+            dispositions__status__in=Disposition.DROVE_REVISION,
+            dispositions__addressed_in__isnull=False,
         )
         .select_related("author__profile", "version")
         .order_by("created_at", "pk")

@@ -68,19 +68,26 @@ def comment(request, pk):
         ),
         pk=pk,
     )
-    flags = target.flags.select_related("reporter__profile", "resolved_by")
+    flags = list(target.flags.select_related("reporter__profile", "resolved_by"))
     recent = (
         Comment.objects.filter(author=target.author)
         .select_related("version__definition", "clause")
         .order_by("-created_at")[:20]
     )
     log = ModerationAction.objects.filter(Q(comment=target) | Q(person=target.author)).select_related(
-        "comment"
+        "comment", "actor__profile"
     )[:20]
     return render(
         request,
         "moderation/comment.html",
-        {"comment": target, "flags": flags, "recent": recent, "log": log, "form": ReasonForm()},
+        {
+            "comment": target,
+            "flags": flags,
+            "open_flags": [f for f in flags if f.resolved_at is None],
+            "recent": recent,
+            "log": log,
+            "form": ReasonForm(),
+        },
     )
 
 

@@ -62,7 +62,7 @@ def post_directly(author, version, key="scope", body="A comment."):
 
 def field_errors(html: str, field: str) -> str:
     """The error list shown next to a form field (templates/definition/steward/_field.html)."""
-    match = re.search(rf'<ul class="errorlist" id="id_{field}_errors">(.*?)</ul>', html, re.S)
+    match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
     return match.group(1) if match else ""
 
 

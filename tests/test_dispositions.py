@@ -467,8 +467,9 @@ def test_a_quote_from_elsewhere_must_be_in_the_clause(steward, version):
 
 @pytest.fixture
 def drafting_world(charter, version, steward):
-    """Draft 1.1 widens the scope clause. Open on scope: a comment on 1.0, one on 0.9 and a
-    deferred one; not open: one declined, one on terms, a hidden one."""
+    """Draft 1.1 widens the scope clause. Offered on scope: a comment on 1.0, one on 0.9, a
+    deferred one and a declined one (a change may answer it after all); not offered: one on
+    terms, a hidden one."""
     earlier = charter.versions.get(label="0.9")
     world = {
         "open": make_comment(make_user(), version, "scope", "Say orchards too."),
@@ -509,11 +510,23 @@ def test_the_draft_edit_page_shows_the_open_comments_on_that_clause(steward, dra
     response = client_for(steward).get(reverse("stewards:edit_clause", args=[SLUG, "scope"]))
     assert response.status_code == 200
     shown = {c.pk for c in response.context["open_comments"]}
-    assert shown == {drafting_world[name].pk for name in ("open", "earlier", "deferred")}
+    assert shown == {drafting_world[name].pk for name in ("open", "earlier", "deferred", "declined")}
     html = response.content.decode()
     assert drafting_world["open"].tracking_number in html
-    assert drafting_world["declined"].tracking_number not in html
+    assert drafting_world["hidden"].tracking_number not in html
     assert drafting_world["on terms"].tracking_number not in html
+
+
+def test_a_comment_already_accepted_in_a_version_is_not_offered_again(steward, drafting_world, version):
+    decide(
+        drafting_world["open"],
+        steward,
+        "accepted",
+        addressed_in=version,
+        clauses=[drafting_world["open"].clause],
+    )
+    response = client_for(steward).get(reverse("stewards:edit_clause", args=[SLUG, "scope"]))
+    assert drafting_world["open"].pk not in {c.pk for c in response.context["open_comments"]}
 
 
 def selected_option(html, comment, key="scope") -> str | None:
@@ -597,7 +610,6 @@ def test_publishing_clears_the_drafting_marks(steward, drafting_world):
         pytest.param(
             lambda w: {f"drove_{w['on terms'].pk}_scope": "accepted"}, id="a comment on another clause"
         ),
-        pytest.param(lambda w: {f"drove_{w['declined'].pk}_scope": "accepted"}, id="a declined comment"),
         pytest.param(lambda w: {f"drove_{w['hidden'].pk}_scope": "accepted"}, id="a hidden comment"),
         pytest.param(
             lambda w: {f"drove_{w['open'].pk}_nosuchclause": "accepted"}, id="a clause that is not there"
@@ -852,3 +864,43 @@ def test_the_changes_page_makes_the_same_queries_for_5_or_60_driving_comments(si
     small, large = counts_at_two_sizes(reader, url, sized)
     # definition, version, previous version and both texts; the driving dispositions and their clauses
     assert small == large == 7
+
+
+# Records that cannot be true are refused.
+
+
+def test_a_comment_cannot_be_addressed_in_a_version_before_it(charter, version, steward, commenter):
+    comment = make_comment(commenter, version)
+    earlier = charter.versions.get(label="0.9")
+    with pytest.raises(actions.ModerationError, match="came before the comment") as error:
+        decide(comment, steward, "accepted", addressed_in=earlier, clauses=[comment.clause])
+    assert error.value.field == "addressed_in"
+    assert not Disposition.objects.exists()
+
+
+def test_only_a_revision_names_a_version_and_clauses(version, steward, commenter):
+    comment = make_comment(commenter, version)
+    with pytest.raises(actions.ModerationError, match="Only an accepted or partially accepted"):
+        decide(comment, steward, "declined", addressed_in=version)
+    with pytest.raises(actions.ModerationError, match="Only an accepted or partially accepted"):
+        decide(comment, steward, "noted", clauses=[comment.clause])
+    assert not Disposition.objects.exists()
+
+
+def test_a_duplicate_names_the_first_comment_of_another_thread(version, steward, commenter, moderator):
+    original = make_comment(commenter, version)
+    reply = make_comment(moderator, version, parent=original, body="A reply.")
+    comment = make_comment(moderator, version, body="Same point.")
+    with pytest.raises(actions.ModerationError, match="not a reply"):
+        decide(comment, steward, "duplicate", duplicate_of=reply)
+    assert decide(comment, steward, "duplicate", duplicate_of=original).duplicate_of == original
+
+
+def test_a_withdrawn_or_hidden_comment_is_not_counted_as_awaiting_a_response(
+    charter, version, commenter, moderator
+):
+    make_comment(commenter, version, body="Waiting.")
+    make_comment(moderator, version, body="Gone.", status=Comment.Status.WITHDRAWN)
+    make_comment(moderator, version, body="Spam.", status=Comment.Status.HIDDEN, status_reason="Spam.")
+    response = client_for(None).get(reverse("record:dispositions", args=[SLUG, "1.0"]))
+    assert response.context["awaiting"] == 1

@@ -651,3 +651,24 @@ def test_a_newer_disposition_may_only_take_over_as_current(decided):
     # The one change the record allows, which recording a newer disposition makes.
     assert Disposition.objects.filter(pk=decided.pk).update(is_current=False) == 1
     assert Disposition.objects.get().is_current is False
+
+
+def test_the_reply_page_of_a_locked_thread_shows_no_form(db, commenter, moderator):
+    from comments.models import Comment
+    from moderation import actions as moderation_actions
+    from tests.conftest import client_for, make_definition
+
+    definition = make_definition(slug="locked")
+    version = definition.versions.get()
+    root = Comment.objects.create(
+        clause=definition.clauses.first(), version=version, author=moderator, body="Hi."
+    )
+    Comment.objects.filter(pk=root.pk).update(root=root)
+    root.refresh_from_db()
+    moderation_actions.set_lock(comment=root, actor=moderator, locked=True, reason="Heated.")
+    response = client_for(commenter).get(reverse("comments:reply", args=[root.pk]))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "locked this thread" in html
+    assert 'name="body"' not in html
+    assert "Docket" in html and 'href="#main_content"' in html  # the site's own 403 page
