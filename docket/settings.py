@@ -258,7 +258,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _ssl_redirect = envbool("SECURE_SSL_REDIRECT", True)
 _session_cookie_secure = envbool("SESSION_COOKIE_SECURE", True)
 _csrf_cookie_secure = envbool("CSRF_COOKIE_SECURE", True)
-_hsts_seconds = envint("SECURE_HSTS_SECONDS", 0)
+# HSTS for a year, subdomains and preload included: what `check --deploy` asks for. A site
+# that cannot promise https for every subdomain sets these lower (see docs/deploy.md).
+_hsts_seconds = envint("SECURE_HSTS_SECONDS", 31_536_000)
+_hsts_subdomains = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+_hsts_preload = envbool("SECURE_HSTS_PRELOAD", True)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _ssl_redirect
@@ -267,6 +271,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = _session_cookie_secure
     CSRF_COOKIE_SECURE = _csrf_cookie_secure
     SECURE_HSTS_SECONDS = _hsts_seconds
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _hsts_subdomains
+    SECURE_HSTS_PRELOAD = _hsts_preload
 # Content Security Policy (Django's own): our pages have no inline script or style at all.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

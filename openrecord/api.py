@@ -1,6 +1,8 @@
 """The read-only JSON API (/api/v1/): everything public, nothing private. Published versions
 only; hidden and withdrawn comments as placeholders; held comments not at all; no email."""
 
+from datetime import UTC
+
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -23,9 +25,15 @@ def _since(request):
     value = request.query_params.get("since")
     if not value:
         return None
-    moment = parse_datetime(value)
+    message = {"since": "An ISO 8601 date and time, e.g. 2026-01-31T12:00:00Z."}
+    try:
+        moment = parse_datetime(value)
+        if moment is not None and moment.tzinfo is not None:
+            moment.astimezone(UTC)  # a moment that cannot be stored in UTC is no answer either
+    except (ValueError, OverflowError):
+        raise ValidationError(message) from None
     if moment is None:
-        raise ValidationError({"since": "An ISO 8601 date and time, e.g. 2026-01-31T12:00:00Z."})
+        raise ValidationError(message)
     return moment
 
 
@@ -120,7 +128,7 @@ class CommentSerializer(serializers.ModelSerializer):
 class DispositionSerializer(serializers.ModelSerializer):
     comment = serializers.IntegerField(source="comment_id")
     tracking_number = serializers.CharField(source="comment.tracking_number")
-    addressed_in = serializers.SlugRelatedField(slug_field="label", read_only=True)
+    addressed_in = serializers.SlugRelatedField(slug_field="label", read_only=True, allow_null=True)
     clauses = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
 
