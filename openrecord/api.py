@@ -29,7 +29,8 @@ def _since(request):
     try:
         moment = parse_datetime(value)
         if moment is not None and moment.tzinfo is not None:
-            moment.astimezone(UTC)  # a moment that cannot be stored in UTC is no answer either
+            # In UTC: PostgreSQL refuses offsets beyond 15:59, RFC 3339 allows them.
+            moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):
         raise ValidationError(message) from None
     if moment is None:
@@ -57,6 +58,7 @@ class VersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Version
         fields = [
+            "id",
             "definition",
             "label",
             "sequence",
@@ -75,6 +77,7 @@ class ClauseSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClauseText
         fields = [
+            "id",
             "definition",
             "version",
             "key",
@@ -167,7 +170,10 @@ class DefinitionViewSet(ReadOnly):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return Definition.objects.filter(versions__status="published").distinct().order_by("slug")
+        definitions = Definition.objects.filter(versions__status="published").distinct().order_by("slug")
+        if since := _since(self.request):
+            definitions = definitions.filter(created_at__gt=since)
+        return definitions
 
 
 @extend_schema_view(list=extend_schema(parameters=[FILTERS["definition"], FILTERS["since"]]))

@@ -100,6 +100,7 @@ class DispositionsFeed(DefinitionFeed):
             Disposition.objects.filter(
                 comment__version__definition=definition, comment__version__status="published"
             )
+            .exclude(comment__status=Comment.Status.HELD)
             .select_related("comment__version", "addressed_in", "comment__clause")
             .order_by("-decided_at", "-pk")[:ITEMS]
         )

@@ -294,3 +294,8 @@ def test_postgresql_can_answer_a_search_from_the_indexes(db, demo_definition, co
         cursor.execute("SET LOCAL enable_seqscan = off")
         assert "clausetext_search" in clauses.filter(document=query).explain()
         assert "comment_search" in comments.filter(document=query).explain()
+
+
+def test_a_nul_character_in_the_query_is_refused_with_400(reader, demo_definition):
+    response = reader.get("/search/?q=a%00b")
+    assert response.status_code == 400
