@@ -118,3 +118,32 @@ def demo_definition(db):
             ],
         },
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate limits (comments, allauth) count in the cache, which would outlive a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_comment(author, version, key="scope", body="A comment.", parent=None, **fields):
+    """A comment stored directly (no rate limit, no emails); a first comment is its own root."""
+    from comments.models import Comment
+
+    comment = Comment.objects.create(
+        clause=version.definition.clauses.get(key=key),
+        version=version,
+        author=author,
+        body=body,
+        parent=parent,
+        root_id=parent.root_id if parent is not None else None,
+        **fields,
+    )
+    if parent is None:
+        Comment.objects.filter(pk=comment.pk).update(root=comment)
+        comment.root_id = comment.pk
+    return comment

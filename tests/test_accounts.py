@@ -8,7 +8,6 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -17,14 +16,6 @@ from .conftest import make_user
 PASSWORD = "a long and unusual passphrase"
 NEW_PASSWORD = "another long unusual passphrase"
 _URL = re.compile(r"https?://[^\s<>\"']+")
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """allauth keeps its rate limits in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def link_in_email(message, containing: str) -> str:

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 import pytest
 from allauth.account import app_settings as allauth_settings
 from django.conf import settings
-from django.core.cache import cache
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
@@ -21,14 +20,6 @@ from comments.models import MAX_BODY_LENGTH, Comment
 from definition.models import ClauseText, Version
 from docket import markdown
 from tests.conftest import client_for, make_user
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The posting rate limit and allauth's limits count in the cache, which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 from django.contrib import admin
-from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -16,14 +15,6 @@ from definition.models import ClauseText
 from tests.conftest import client_for, make_user
 
 WITHDRAWN = "This comment was withdrawn by its author."
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The posting rate limit counts in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def version_of(definition, label="1.0"):

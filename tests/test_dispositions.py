@@ -11,7 +11,6 @@ import uuid
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,19 +21,11 @@ from definition import drafting
 from definition.models import ClauseText
 from moderation import actions
 from moderation.models import Disposition, DispositionResponse, DraftLink, Flag
-from tests.conftest import client_for, make_definition, make_user
+from tests.conftest import client_for, make_comment, make_definition, make_user
 from tests.queries import count_queries
 
 SLUG = "charter"
 STOP_LINK = re.compile(r"http://testserver(/comments/unsubscribe/[^/\s]+/)")
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The comment rate limit counts in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -54,22 +45,6 @@ def charter(db):
 @pytest.fixture
 def version(charter):
     return charter.versions.get(label="1.0")
-
-
-def make_comment(author, version, key="scope", body="A comment.", parent=None, **fields) -> Comment:
-    comment = Comment.objects.create(
-        clause=version.definition.clauses.get(key=key),
-        version=version,
-        author=author,
-        body=body,
-        parent=parent,
-        root_id=parent.root_id if parent is not None else None,
-        **fields,
-    )
-    if parent is None:
-        Comment.objects.filter(pk=comment.pk).update(root=comment)
-        comment.root_id = comment.pk
-    return comment
 
 
 def decide(comment, steward, status="declined", rationale="", **extra) -> Disposition:

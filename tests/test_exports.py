@@ -7,43 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from comments.models import Comment
 from definition.importer import import_version
 from definition.models import Definition
 from moderation import actions
-from tests.conftest import make_definition, make_user
+from tests.conftest import make_comment, make_definition, make_user
 
 BASE = "http://testserver"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "osaid"
 CORPUS_FILES = sorted(CORPUS.glob("[0-9][0-9]-v*.md")) if CORPUS.is_dir() else []
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The comment rate limit counts in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def make_comment(author, version, key="scope", body="A comment.", parent=None, **fields) -> Comment:
-    comment = Comment.objects.create(
-        clause=version.definition.clauses.get(key=key),
-        version=version,
-        author=author,
-        body=body,
-        parent=parent,
-        root_id=parent.root_id if parent is not None else None,
-        **fields,
-    )
-    if parent is None:
-        Comment.objects.filter(pk=comment.pk).update(root=comment)
-        comment.root_id = comment.pk
-    return comment
 
 
 def exported_markdown(client, slug, label) -> str:

@@ -5,41 +5,16 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from comments.models import Comment
 from moderation import actions
-from tests.conftest import make_definition, make_user, many_clauses
+from tests.conftest import make_comment, make_definition, make_user, many_clauses
 from tests.queries import count_queries
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ALTERNATE = re.compile(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The comment rate limit counts in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def make_comment(author, version, key="scope", body="A comment.", parent=None, **fields) -> Comment:
-    comment = Comment.objects.create(
-        clause=version.definition.clauses.get(key=key),
-        version=version,
-        author=author,
-        body=body,
-        parent=parent,
-        root_id=parent.root_id if parent is not None else None,
-        **fields,
-    )
-    if parent is None:
-        Comment.objects.filter(pk=comment.pk).update(root=comment)
-        comment.root_id = comment.pk
-    return comment
 
 
 def atom(response) -> ET.Element:

@@ -7,7 +7,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -17,14 +16,6 @@ from moderation import actions
 from tests.conftest import make_definition, make_user
 
 BASE = "http://testserver"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The comment rate limit counts in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class Head(HTMLParser):

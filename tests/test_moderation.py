@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,14 +21,6 @@ from tests.conftest import client_for, make_user
 
 STOP_LINK = re.compile(r"http://testserver(/comments/unsubscribe/[^/\s]+/)")
 HIDDEN_REASON = "Advertising a product."
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The comment rate limit counts in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -28,34 +27,10 @@ from moderation import urls as moderation_urls
 from moderation import views as moderation_views
 from moderation.actions import record_disposition
 from moderation.models import Disposition, DispositionResponse, DraftLink, Flag, ModerationAction
-from tests.conftest import client_for, make_definition, make_user
+from tests.conftest import client_for, make_comment, make_definition, make_user
 
 SLUG = "charter"  # published 0.9 and 1.0, and draft 1.1
 ROLES = ["anonymous", "unverified", "commenter", "moderator", "steward", "superuser"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The comment rate limit counts in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def make_comment(author, version, key="scope", body="A comment.", parent=None, **fields) -> Comment:
-    comment = Comment.objects.create(
-        clause=version.definition.clauses.get(key=key),
-        version=version,
-        author=author,
-        body=body,
-        parent=parent,
-        root_id=parent.root_id if parent is not None else None,
-        **fields,
-    )
-    if parent is None:
-        Comment.objects.filter(pk=comment.pk).update(root=comment)
-        comment.root_id = comment.pk
-    return comment
 
 
 @pytest.fixture

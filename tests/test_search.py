@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
@@ -19,14 +18,6 @@ ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 postgres_only = pytest.mark.skipif(
     not ON_POSTGRES, reason="PostgreSQL full-text search only: SQLite searches by a plain word match"
 )
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The comment rate limit counts in the cache, which outlives a single test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_comment(author, version, key="scope", body="A comment.", **fields) -> Comment:
