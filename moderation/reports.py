@@ -23,8 +23,9 @@ def safe_cell(value) -> str:
 
 
 def received(version, *, clause_key=None, status=None, sort="awaiting"):
-    """The thread-starting comments a version received, each with its current disposition and
-    the author's answer: three queries, whatever the number of comments."""
+    """The thread-starting comments a version (or a list of versions) received, each with its
+    current disposition and the author's answer: a fixed number of queries, whatever the number
+    of comments or versions."""
     current = (
         Disposition.objects.filter(is_current=True)
         .select_related("decided_by__profile", "addressed_in", "duplicate_of")
@@ -36,9 +37,10 @@ def received(version, *, clause_key=None, status=None, sort="awaiting"):
         )
     )
     comments = (
-        Comment.objects.filter(version=version, parent__isnull=True)
+        Comment.objects.filter(parent__isnull=True)
+        .filter(**({"version__in": version} if isinstance(version, list) else {"version": version}))
         .exclude(status=Comment.Status.HELD)
-        .select_related("author__profile", "clause")
+        .select_related("author__profile", "clause", "version")
         .annotate(
             endorsement_total=Count("endorsements", distinct=True),
             reply_total=Count("replies", distinct=True),

@@ -61,7 +61,7 @@ def queue(request):
 
 
 @moderator_required
-def comment(request, pk):
+def comment(request, pk, *, form=None, status=200):
     target = get_object_or_404(
         Comment.objects.select_related(
             "author__profile", "version__definition", "clause", "parent__author__profile", "root"
@@ -86,8 +86,9 @@ def comment(request, pk):
             "open_flags": [f for f in flags if f.resolved_at is None],
             "recent": recent,
             "log": log,
-            "form": ReasonForm(),
+            "form": form or ReasonForm(),
         },
+        status=status,
     )
 
 
@@ -120,6 +121,9 @@ def act(request, pk, action):
     try:
         ACTIONS[action](target, request.user, form.cleaned_data.get("reason", ""))
     except actions.ModerationError as error:
+        if error.field:
+            form.add_error(error.field, error.message)
+            return comment(request, pk, form=form, status=400)
         messages.error(request, error.message)
     else:
         messages.success(request, DONE[action])
@@ -142,6 +146,10 @@ def suspension(request, pk, action):
             reason=form.cleaned_data.get("reason", ""),
         )
     except actions.ModerationError as error:
+        back = request.POST.get("comment", "")
+        if error.field and back.isdigit() and Comment.objects.filter(pk=back).exists():
+            form.add_error(error.field, error.message)
+            return comment(request, int(back), form=form, status=400)
         messages.error(request, error.message)
     else:
         messages.success(

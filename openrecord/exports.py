@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from comments.models import Comment
-from definition.models import Definition, Version
+from definition.models import ClauseText, Definition, Version
 from moderation import reports
 
 
@@ -64,10 +64,19 @@ def all_comments(request, slug, fmt):
         raise Http404
 
     def rows():
-        for version in versions:
-            titles = {t.clause_id: t.title for t in version.clause_texts.only("clause_id", "heading")}
-            for comment in reports.received(version, sort="clause"):
-                yield {"version": version.label, **reports.row(comment, titles)}
+        # All versions at once: the number of queries does not grow with the versions.
+        titles = {}
+        for text in ClauseText.objects.filter(version__in=versions).only(
+            "version_id", "clause_id", "heading"
+        ):
+            titles.setdefault(text.version_id, {})[text.clause_id] = text.title
+        comments = reports.received(versions, sort="oldest")
+        comments.sort(key=lambda c: (c.version.sequence, c.created_at, c.pk))
+        for comment in comments:
+            yield {
+                "version": comment.version.label,
+                **reports.row(comment, titles.get(comment.version_id, {})),
+            }
 
     if fmt == "csv":
         # Streamed: a long record is written as it is read.

@@ -13,7 +13,7 @@ from django.urls import reverse
 from definition.importer import import_version
 from definition.models import Definition
 from moderation import actions
-from tests.conftest import make_comment, make_definition, make_user
+from tests.conftest import make_comment, make_definition, make_user, many_clauses
 
 BASE = "http://testserver"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "osaid"
@@ -330,3 +330,26 @@ def test_the_annotations_never_carry_hidden_comment_text_or_emails(reader, recor
     assert record["hidden"].tracking_number not in body
     assert f"/comments/{record['hidden'].pk}/" not in body
     assert "@example.org" not in body
+
+
+def test_the_comments_export_makes_as_many_queries_for_many_versions_as_for_one(db, commenter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    def count(slug):
+        with CaptureQueriesContext(connection) as queries:
+            response = client_for(None).get(reverse("exports:all_comments", args=[slug, "csv"]))
+            b"".join(response.streaming_content)
+        return len(queries)
+
+    one = make_definition(slug="one", versions={"1": many_clauses(2)})
+    make_comment(commenter, one.versions.get(), key="c0")
+    many = make_definition(
+        slug="many", versions={str(n): many_clauses(5, suffix=f" {n}") for n in range(1, 7)}
+    )
+    for version in many.versions.all():
+        make_comment(commenter, version, key="c1")
+    assert count("one") == count("many")

@@ -51,11 +51,11 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def act(moderator, comment, action, reason=""):
+def act(moderator, comment, action, reason="", status=302):
     response = client_for(moderator).post(
         reverse("moderation:act", args=[comment.pk, action]), {"reason": reason}
     )
-    assert response.status_code == 302
+    assert response.status_code == status
     comment.refresh_from_db()
     return response
 
@@ -215,8 +215,8 @@ def test_a_comment_leaves_the_queue_when_its_flags_are_dismissed(comment, modera
 
 
 def test_hiding_requires_a_public_reason(comment, moderator):
-    response = act(moderator, comment, "hide", "   ")
-    assert messages_of(response) == ["Give the public reason for hiding it."]
+    response = act(moderator, comment, "hide", "   ", status=400)  # shown next to the field
+    assert "Give the public reason for hiding it." in response.content.decode()
     assert comment.status == Comment.Status.VISIBLE
     assert ModerationAction.objects.count() == 0
 
@@ -663,3 +663,19 @@ def test_the_reply_page_of_a_locked_thread_shows_no_form(db, commenter, moderato
     assert "locked this thread" in html
     assert 'name="body"' not in html
     assert "Docket" in html and 'href="#main_content"' in html  # the site's own 403 page
+
+
+def test_hiding_without_a_reason_is_refused_next_to_the_reason_field(db, commenter, moderator):
+    from comments.models import Comment
+    from tests.conftest import client_for, make_comment, make_definition
+
+    definition = make_definition(slug="noreason")
+    comment = make_comment(commenter, definition.versions.get(), key="scope")
+    response = client_for(moderator).post(
+        reverse("moderation:act", args=[comment.pk, "hide"]), {"reason": ""}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_reason_error"' in html and "public reason" in html
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.VISIBLE
