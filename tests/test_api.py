@@ -17,8 +17,7 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from hypothesis import HealthCheck, assume, settings
+from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     status_code_conformance,
@@ -702,32 +701,6 @@ FUZZ = settings(max_examples=25, deadline=None, database=None, suppress_health_c
 LENIENT = [status_code_conformance, negative_data_rejection]
 
 
-def hits_a_pinned_bug(case) -> bool:
-    """Whether a generated request is one of the PostgreSQL server errors the xfail tests above
-    pin (a NUL character in a filter, a UTC offset beyond 15:59 in ?since=), so that the fuzzing
-    keeps looking for new ones instead of finding those again."""
-    if True:  # both are fixed now (a 400 for NUL, UTC normalisation): fuzz everything
-        return False
-    values = []
-    for value in [*(case.path_parameters or {}).values(), *(case.query or {}).values()]:
-        values += value if isinstance(value, list) else [value]
-    if any("\x00" in str(value) for value in values):
-        return True
-    since = (case.query or {}).get("since")
-    for value in since if isinstance(since, list) else [since]:
-        try:
-            moment = parse_datetime(str(value))
-        except ValueError:
-            continue  # refused with a 400
-        if (
-            moment is not None
-            and moment.tzinfo is not None
-            and abs(moment.utcoffset()) >= timedelta(hours=16)
-        ):
-            return True
-    return False
-
-
 @pytest.fixture
 def same_connection():
     """Requests through the WSGI app share the test's connection and its transaction, as with
@@ -752,7 +725,6 @@ def fuzz_data(demo, same_connection):
 @SCHEMA.parametrize()
 @FUZZ
 def test_the_api_answers_fuzzed_requests_without_errors_and_as_its_schema_says(case, fuzz_data):
-    assume(not hits_a_pinned_bug(case))
     cache.clear()  # the anonymous throttle (600 a minute) is not under test here
 
     case.call_and_validate(excluded_checks=LENIENT)
