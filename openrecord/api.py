@@ -38,10 +38,16 @@ def _since(request):
     return moment
 
 
+# No NUL character anywhere in an address: refused with 400 (docket.middleware), and said so here.
+NO_NUL = r"^[^\u0000]*$"
 FILTERS = {
-    "definition": OpenApiParameter("definition", OpenApiTypes.STR, description="A definition's slug."),
-    "version": OpenApiParameter("version", OpenApiTypes.STR, description="A version's label."),
-    "clause": OpenApiParameter("clause", OpenApiTypes.STR, description="A clause's key."),
+    "definition": OpenApiParameter(
+        "definition", OpenApiTypes.STR, description="A definition's slug.", pattern=NO_NUL
+    ),
+    "version": OpenApiParameter(
+        "version", OpenApiTypes.STR, description="A version's label.", pattern=NO_NUL
+    ),
+    "clause": OpenApiParameter("clause", OpenApiTypes.STR, description="A clause's key.", pattern=NO_NUL),
     "since": OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only what is newer than this."),
 }
 
@@ -164,7 +170,12 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
 
 
-@extend_schema_view(list=extend_schema(parameters=[FILTERS["since"]]))
+@extend_schema_view(
+    list=extend_schema(parameters=[FILTERS["since"]]),
+    retrieve=extend_schema(
+        parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=NO_NUL)]
+    ),
+)
 class DefinitionViewSet(ReadOnly):
     serializer_class = DefinitionSerializer
     lookup_field = "slug"
