@@ -114,10 +114,11 @@ def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1)
             else None
         )
 
+    # Each distinct passage is marked once, however many comments quote it: highlighting reads
+    # the whole clause text, so it is done per passage, not per comment.
     highlighted = clause_text.body_html
-    for comment in comments:
-        if comment.quote and comment.is_visible:
-            highlighted = quotes.highlight(highlighted, comment.quote)
+    for passage in dict.fromkeys(c.quote for c in comments if c.quote and c.is_visible):
+        highlighted = quotes.highlight(highlighted, passage)
 
     following = {"clause": False, "definition": False}
     if user.is_authenticated:

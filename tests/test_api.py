@@ -27,6 +27,7 @@ from comments.models import Comment
 from definition.importer import import_version
 from definition.models import ClauseText, Definition, Version
 from moderation.models import Disposition, ModerationAction
+from tests import conftest
 from tests.conftest import document, make_definition, make_user, many_clauses
 from tests.queries import count_queries
 
@@ -80,19 +81,8 @@ def demo(db):
 
 
 def make_comment(version, key, author=None, body="A comment.", parent=None, **fields) -> Comment:
-    comment = Comment.objects.create(
-        clause=version.definition.clauses.get(key=key),
-        version=version,
-        author=author or make_user(),
-        body=body,
-        parent=parent,
-        root_id=parent.root_id if parent is not None else None,
-        **fields,
-    )
-    if parent is None:
-        Comment.objects.filter(pk=comment.pk).update(root=comment)
-        comment.root_id = comment.pk
-    return comment
+    """This module's argument order (and a fresh author by default), over the shared helper."""
+    return conftest.make_comment(author or make_user(), version, key=key, body=body, parent=parent, **fields)
 
 
 def get_json(client, url, **params):

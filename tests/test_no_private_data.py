@@ -17,6 +17,7 @@ from definition.importer import import_version
 from definition.models import ClauseText, Definition, Version
 from moderation import actions as moderation
 from moderation.models import Disposition, ModerationAction
+from tests import conftest
 from tests.conftest import document, make_definition, make_user
 
 DEMO = "open-recipe"
@@ -61,19 +62,8 @@ def person(name: str, email: str, groups=()) -> User:
 
 
 def make_comment(version, key, author, body, parent=None, **fields) -> Comment:
-    comment = Comment.objects.create(
-        clause=version.definition.clauses.get(key=key),
-        version=version,
-        author=author,
-        body=body,
-        parent=parent,
-        root_id=parent.root_id if parent is not None else None,
-        **fields,
-    )
-    if parent is None:
-        Comment.objects.filter(pk=comment.pk).update(root=comment)
-        comment.root_id = comment.pk
-    return comment
+    """This module's argument order, over the shared helper."""
+    return conftest.make_comment(author, version, key=key, body=body, parent=parent, **fields)
 
 
 @pytest.fixture
