@@ -15,6 +15,44 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
     ["table", "strikethrough"]
 )
 
+# Work bounds. markdown-it's link and emphasis rules stay linear, but with a large constant: a
+# paragraph of nothing but `[` or `**a` at the maximum comment length costs 250-400 ms to
+# parse. No real paragraph has hundreds of link brackets or thousands of emphasis markers, so
+# in one that does they are taken as the literal characters they almost surely are (escaped
+# before inline parsing), which makes the worst input about five times cheaper. Below these
+# counts nothing changes. (Measured in `manage.py bench`; see docs/performance.md.)
+MAX_BRACKETS_PER_BLOCK = 500
+MAX_EMPHASIS_MARKS_PER_BLOCK = 2_000
+
+
+def _escape(text: str, chars: str) -> str:
+    """`text` with every unescaped character of `chars` backslash-escaped; linear."""
+    out, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            out.append(text[i : i + 2])
+            i += 2
+            continue
+        out.append("\\" + char if char in chars else char)
+        i += 1
+    return "".join(out)
+
+
+def _defuse_pathological_blocks(state) -> None:
+    for token in state.tokens:
+        if token.type != "inline" or not token.content:
+            continue
+        content = token.content
+        if content.count("[") > MAX_BRACKETS_PER_BLOCK:
+            content = _escape(content, "[")
+        if content.count("*") + content.count("_") > MAX_EMPHASIS_MARKS_PER_BLOCK:
+            content = _escape(content, "*_")
+        token.content = content
+
+
+_md.core.ruler.before("inline", "defuse_pathological_blocks", _defuse_pathological_blocks)
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
     "h6", "hr", "i", "ins", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from docket import markdown as markdown_module
 from docket.markdown import ALLOWED_TAGS, render, render_inline_text
 
 XSS_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xss"
@@ -299,3 +300,53 @@ def test_plain_text_is_what_a_reader_sees_one_paragraph_a_line():
 
     html = render("Cooks **share**\nrecipes.\n\n- [Use](https://example.org) it\n- Study it")
     assert plain_text(html) == "Cooks share recipes.\n• Use it\n• Study it"
+
+
+# Pathological paragraphs: their link brackets and emphasis marks are taken literally
+
+
+def test_a_paragraph_with_many_links_below_the_bound_keeps_them_all():
+    count = markdown_module.MAX_BRACKETS_PER_BLOCK
+    html = render("[a](https://example.org/) " * count)
+    assert html.count("<a href=") == count
+
+
+def test_a_paragraph_with_more_brackets_than_the_bound_shows_them_as_typed():
+    text = "[a](https://example.org/) " * (markdown_module.MAX_BRACKETS_PER_BLOCK + 1)
+    html = render(text)
+    assert "<a " not in html
+    assert html.count("[a](https://example.org/)") == markdown_module.MAX_BRACKETS_PER_BLOCK + 1
+
+
+def test_the_bound_counts_per_paragraph_so_other_paragraphs_keep_their_links():
+    html = render("[" * 600 + "\n\nSee [the draft](https://example.org/draft).")
+    assert "[" * 600 in html
+    assert '<a href="https://example.org/draft"' in html
+
+
+def test_escaped_characters_in_a_pathological_paragraph_stay_as_typed():
+    html = render("\\[x\\] " + "[" * 600 + " \\\\ end")
+    assert "[x]" in html
+    assert "\\[" not in html
+    assert "\\ end" in html
+
+
+def test_a_paragraph_with_more_emphasis_marks_than_the_bound_shows_them_as_typed():
+    count = markdown_module.MAX_EMPHASIS_MARKS_PER_BLOCK // 4 + 1
+    html = render("**a** " * count)
+    assert "<strong>" not in html
+    assert html.count("**a**") == count
+    assert render("**a** " * (count - 1)).count("<strong>") == count - 1
+
+
+def test_escaping_skips_inline_parsing_of_the_brackets(monkeypatch):
+    """The point of the bound: the link rule no longer scans for a closing bracket."""
+    helpers = markdown_module._md.helpers
+    original = helpers.parseLinkLabel
+    calls = []
+    monkeypatch.setattr(helpers, "parseLinkLabel", lambda *a, **k: calls.append(1) or original(*a, **k))
+    render("[a" * 400)
+    assert calls
+    calls.clear()
+    render("[a" * 600)
+    assert not calls
