@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test test-browser lint format check-migrations clean
+.PHONY: run test test-browser bench lint format check-migrations clean
 
 $(PY):
 	@python=$$(bin/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -30,6 +30,20 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
+# The benchmark, in production mode (DEBUG off) on a database of its own: seeds it once
+# (seed_bench --seed 42), then times every page against a baseline page and checks the budgets.
+# BENCH_DATABASE_URL=postgres://... BENCH_SCALE=large for the million-comment run.
+BENCH_DATABASE_URL ?= sqlite:///bench.sqlite3
+BENCH_SCALE ?= small
+BENCH_ARGS ?=
+BENCH_ENV := DEBUG=0 DOCKET_NO_DOTENV=1 SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=localhost \
+	SITE_URL=http://localhost EMAIL_HOST=console LOG_LEVEL=WARNING DATABASE_URL=$(BENCH_DATABASE_URL)
+bench: $(STAMP)
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput --verbosity 0
+	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(BENCH_ENV) $(PY) manage.py seed_bench --seed 42 --scale $(BENCH_SCALE)
+	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -39,4 +53,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache bench.sqlite3

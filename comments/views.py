@@ -11,6 +11,7 @@ from accounts.models import Profile
 from definition import views as reading
 from definition.models import ClauseText, Definition, Version
 from docket import markdown
+from docket.pagecache import public_page
 
 from . import actions, notifications
 from .forms import CommentForm, EditForm, EndorseForm, LookupForm, ReplyForm
@@ -51,14 +52,17 @@ VERSION_PAGE = reading.Page("comments/version.html", _version_extras)
 CLAUSE_PAGE = reading.Page("comments/clause.html", _clause_extras)
 
 
+@public_page
 def latest_version(request, slug):
     return reading.latest_version(request, slug, page=VERSION_PAGE)
 
 
+@public_page
 def version_page(request, slug, label):
     return reading.version_detail(request, slug, label, page=VERSION_PAGE)
 
 
+@public_page
 def clause_page(request, slug, label, key):
     return reading.clause_detail(request, slug, label, key, page=CLAUSE_PAGE)
 

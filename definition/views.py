@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from docket.diff import same_text
+from docket.pagecache import public_page
 
 from .changes import change_between, compare_texts
 from .models import ClauseText, Definition, Version, is_steward
@@ -60,6 +61,7 @@ def _latest_published(versions) -> Version | None:
     return published[-1] if published else None
 
 
+@public_page
 def home(request):
     definitions = Definition.objects.order_by("title")
     if not is_steward(request.user):
@@ -71,6 +73,7 @@ def home(request):
     return render(request, "definition/home.html", {"definitions": definitions})
 
 
+@public_page
 def latest_version(request, slug, *, page=VERSION_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     version = _latest_published(versions)
@@ -82,6 +85,7 @@ def latest_version(request, slug, *, page=VERSION_PAGE):
     return _render_version(request, definition, versions, version, page, is_latest_address=True)
 
 
+@public_page
 def version_detail(request, slug, label, *, page=VERSION_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     return _render_version(request, definition, versions, _find(versions, label), page)
@@ -129,6 +133,7 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
     )
 
 
+@public_page
 def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     version = _find(versions, label)
@@ -216,6 +221,7 @@ def compare_form(request, slug):
     )
 
 
+@public_page
 def compare(request, slug, labels):
     definition, versions = _definition_and_versions(request, slug)
     old_version, new_version = _find(versions, labels[0]), _find(versions, labels[1])
@@ -242,6 +248,7 @@ def compare(request, slug, labels):
 HISTORY_PAGE = Page("definition/history.html")
 
 
+@public_page
 def clause_history(request, slug, key, *, page=HISTORY_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     clause = get_object_or_404(definition.clauses, key=key)

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "comments",
     "moderation",
     "openrecord",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "docket.pagecache.PublicPageCache",
 ]
 
 ROOT_URLCONF = "docket.urls"
@@ -215,6 +217,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Spam defence: hold each new person's first N comments for a moderator's approval (0: off).
 HOLD_FIRST_COMMENTS = envint("HOLD_FIRST_COMMENTS", 0)
+
+# Reading pages as anonymous visitors see them are cached this long at most (every change to
+# what they show forgets them at once; see docket/pagecache.py). 0 turns the page cache off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
 
 # The read-only API: public data, cacheable (ETag from ConditionalGetMiddleware), throttled.
 REST_FRAMEWORK = {

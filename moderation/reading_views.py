@@ -14,6 +14,7 @@ from comments import views as comment_views
 from definition import views as reading
 from definition.changes import compare_texts
 from definition.models import Definition
+from docket.pagecache import public_page
 
 from . import actions, reports
 from .forms import ResponseForm
@@ -43,6 +44,7 @@ def _driving(version) -> dict[int, list[Disposition]]:
     return by_clause
 
 
+@public_page
 def changes(request, slug, label):
     definition, version = _published(slug, label)
     previous = (
@@ -63,6 +65,7 @@ def changes(request, slug, label):
     )
 
 
+@public_page
 def report(request, slug, label):
     definition, version = _published(slug, label)
     comments = reports.received(version, sort="oldest")
@@ -171,6 +174,7 @@ def _walk(comment):
 CLAUSE_PAGE = reading.Page("moderation/clause.html", _clause_extras)
 
 
+@public_page
 def clause_page(request, slug, label, key):
     return reading.clause_detail(request, slug, label, key, page=CLAUSE_PAGE)
 
@@ -196,5 +200,6 @@ def _history_extras(request, context):
 HISTORY_PAGE = reading.Page("moderation/history.html", _history_extras)
 
 
+@public_page
 def clause_history(request, slug, key):
     return reading.clause_history(request, slug, key, page=HISTORY_PAGE)

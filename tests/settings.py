@@ -18,3 +18,4 @@ SECURE_SSL_REDIRECT = False
 # Serve static files from the app folders in tests (no collectstatic), including the live server.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+PAGE_CACHE_SECONDS = 0  # on in tests/test_page_cache.py, where transactions really commit

@@ -1,0 +1,115 @@
+"""The public page cache: reading pages as an anonymous visitor sees them, kept in the shared
+cache, so a spike of readers (a link in the news) costs one render per page per change.
+
+- Only GET/HEAD from someone with no session and no pending messages, on views marked with
+  `public_page`, with no query string other than the page's own (`page`, `sort`).
+- Only a 200 that sets no cookie and used no CSRF token is stored.
+- Any saved or deleted row of a model a reading page shows bumps one generation number (after
+  the transaction commits, so a reader can never store a page from before the change under the
+  new generation); every cached page of an older generation is then ignored. Writes that bypass
+  model signals (queryset updates) are bounded by the entry's lifetime, PAGE_CACHE_SECONDS.
+Signed-in people always get a fresh render: their pages carry forms, their own controls, and
+what a moderator may see.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+GENERATION_KEY = "pagecache:generation"
+ALLOWED_PARAMS = {"page", "sort"}
+HEADER = "X-Docket-Page-Cache"
+
+
+def public_page(view):
+    """Marks a view whose anonymous rendering may be shared by every anonymous visitor."""
+    view.public_page = True
+    return view
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there (evicted, or a fresh cache): any new number will do
+        cache.add(GENERATION_KEY, 1, timeout=None)
+
+
+def invalidate() -> None:
+    """Forget every cached page once the current transaction commits (at once outside one)."""
+    transaction.on_commit(_bump)
+
+
+def invalidate_on_change(sender, **kwargs) -> None:
+    invalidate()
+
+
+def connect(*models) -> None:
+    """Forget cached pages whenever a row of these models is saved or deleted."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in models:
+        uid = f"pagecache:{model._meta.label}"
+        post_save.connect(invalidate_on_change, sender=model, dispatch_uid=uid + ":save")
+        post_delete.connect(invalidate_on_change, sender=model, dispatch_uid=uid + ":delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                invalidate_on_change, sender=field.remote_field.through, dispatch_uid=uid + field.name
+            )
+
+
+class PublicPageCache:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self._store(request, self.get_response(request))
+
+    @staticmethod
+    def _key(request) -> str | None:
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+            return None
+        if set(request.GET) - ALLOWED_PARAMS:
+            return None
+        return f"pagecache:{generation()}:{request.get_full_path()}"
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "public_page", False) or getattr(settings, "PAGE_CACHE_SECONDS", 0) <= 0:
+            return None
+        key = self._key(request)
+        if key is None:
+            return None
+        stored = cache.get(key)
+        if stored is not None:
+            content, content_type = stored
+            response = HttpResponse(content, content_type=content_type)
+            response[HEADER] = "hit"
+            return response
+        request._public_page_key = key
+        return None
+
+    def _store(self, request, response):
+        key = getattr(request, "_public_page_key", None)
+        if key is None:
+            return response
+        cacheable = (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not request.user.is_authenticated
+        )
+        if cacheable:
+            cache.set(key, (response.content, response["Content-Type"]), timeout=settings.PAGE_CACHE_SECONDS)
+            response[HEADER] = "miss"
+        return response

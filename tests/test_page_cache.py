@@ -1,0 +1,168 @@
+"""The public page cache (docket/pagecache.py): anonymous reading pages are served from the
+shared cache until anything they show changes. The rest of the suite runs with it off
+(tests/settings.py); here it is on, with transactions that really commit, so the
+invalidation that waits for the commit runs as it does in production."""
+
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Profile
+from comments.models import Endorsement
+from docket import pagecache
+from moderation.models import Disposition
+from tests.conftest import client_for, make_comment, make_definition, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HIT = pagecache.HEADER
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+@pytest.fixture
+def version():
+    return make_definition().versions.get(label="1.0")
+
+
+CLAUSE = "/charter/1.0/scope/"
+
+
+def anonymous_get(path=CLAUSE):
+    return Client().get(path)
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache_without_queries(version):
+    first = anonymous_get()
+    with CaptureQueriesContext(connection) as queries:
+        second = anonymous_get()
+    assert first[HIT] == "miss"
+    assert second[HIT] == "hit"
+    assert len(queries) == 0
+    assert second.content == first.content
+    # The headers every page has still come from the middleware, not from the cache.
+    assert "Content-Security-Policy" in second
+    assert second["X-Frame-Options"] == "DENY"
+
+
+def test_signed_in_people_always_get_their_own_render(version, commenter):
+    anonymous_get()
+    response = client_for(commenter).get(CLAUSE)
+    assert HIT not in response
+    assert 'id="comment-form"' in response.content.decode()
+    assert 'id="comment-form"' not in anonymous_get().content.decode()
+
+
+def test_only_the_pages_own_parameters_are_cached(version):
+    anonymous_get(CLAUSE + "?sort=newest")
+    assert anonymous_get(CLAUSE + "?sort=newest")[HIT] == "hit"
+    assert anonymous_get(CLAUSE + "?sort=oldest")[HIT] == "miss"
+    assert HIT not in anonymous_get(CLAUSE + "?utm_source=news")
+    assert HIT not in anonymous_get(CLAUSE + "?utm_source=news")
+
+
+def test_a_visitor_with_messages_waiting_gets_a_fresh_page(version):
+    anonymous_get()
+    client = Client()
+    client.cookies["messages"] = "anything"
+    assert HIT not in client.get(CLAUSE)
+
+
+def test_pages_that_are_not_marked_public_are_never_cached(version):
+    Client().get(reverse("comments:lookup"))
+    assert HIT not in Client().get(reverse("comments:lookup"))
+
+
+def test_a_missing_page_is_not_cached(version):
+    assert anonymous_get("/charter/1.0/nothing-here/").status_code == 404
+    assert HIT not in anonymous_get("/charter/1.0/nothing-here/")
+
+
+def test_the_cache_can_be_turned_off(version, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    anonymous_get()
+    assert HIT not in anonymous_get()
+
+
+# Every change that a reading page shows is seen at once by the next anonymous visitor
+
+
+def test_a_posted_comment_shows_at_once(version, commenter):
+    anonymous_get()
+    body = f"Seen at once {uuid.uuid4().hex}"
+    form = {"body": body, "quote": "", "on_behalf_of": "", "token": str(uuid.uuid4())}
+    assert client_for(commenter).post(f"/comments/new/{version.pk}/scope/", form).status_code == 302
+    response = anonymous_get()
+    assert response[HIT] == "miss"
+    assert body in response.content.decode()
+
+
+def test_a_hidden_comment_disappears_at_once(version, moderator):
+    comment = make_comment(make_user(), version, body="Buy cheap knives here.")
+    assert "Buy cheap knives" in anonymous_get().content.decode()
+    url = reverse("moderation:act", args=[comment.pk, "hide"])
+    assert client_for(moderator).post(url, {"reason": "Spam."}).status_code == 302
+    html = anonymous_get().content.decode()
+    assert "Buy cheap knives" not in html
+    assert "hidden by a moderator" in html
+
+
+def test_a_new_display_name_shows_at_once(version):
+    author = make_user()
+    make_comment(author, version)
+    anonymous_get()
+    profile = Profile.objects.get(user=author)
+    profile.display_name = "Renamed Person"
+    profile.save()
+    assert "Renamed Person" in anonymous_get().content.decode()
+
+
+def test_an_endorsement_shows_at_once(version):
+    comment = make_comment(make_user(), version)
+    before = anonymous_get().content
+    Endorsement.objects.create(comment=comment, person=make_user(), note="Strongly agree")
+    after = anonymous_get()
+    assert after[HIT] == "miss"
+    assert after.content != before
+    assert "Strongly agree" in after.content.decode()
+
+
+def test_a_disposition_shows_at_once(version):
+    comment = make_comment(make_user(), version)
+    anonymous_get()
+    steward = make_user(groups=["Stewards"])
+    Disposition.objects.create(
+        comment=comment, status="declined", rationale="Out of date.", decided_by=steward
+    )
+    assert anonymous_get()[HIT] == "miss"
+
+
+def test_a_change_to_a_shown_row_forgets_every_cached_page_and_other_rows_do_not(version):
+    anonymous_get()
+    anonymous_get("/charter/1.0/")
+    Group.objects.create(name="Unrelated")
+    assert anonymous_get()[HIT] == "hit"
+    version.definition.save()
+    assert anonymous_get()[HIT] == "miss"
+    assert anonymous_get("/charter/1.0/")[HIT] == "miss"
+
+
+def test_the_change_is_forgotten_only_once_it_commits(version):
+    """A reader between the write and its commit must not store the old page under the new
+    generation: the bump waits for the commit."""
+    from django.db import transaction
+
+    anonymous_get()
+    with transaction.atomic():
+        make_comment(make_user(), version, body="Not yet committed.")
+        assert anonymous_get()[HIT] == "hit"
+    response = anonymous_get()
+    assert response[HIT] == "miss"
+    assert "Not yet committed." in response.content.decode()
