@@ -41,19 +41,22 @@ def can_comment(user) -> tuple[bool, str]:
 def check_rate_limit(user) -> None:
     new = (timezone.now() - user.date_joined).total_seconds() < NEW_ACCOUNT_AGE_SECONDS
     limit, window = NEW_ACCOUNT_RATE_LIMIT if new else RATE_LIMIT
-    # A sliding window: the times of this person's recent posts, so the limit holds at any
-    # moment (a fixed window would let twice the limit through around its edge).
+    # A sliding window of `limit` slots: each post takes a free slot, a cache key that expires
+    # `window` seconds after that post, so the limit holds at any moment (a fixed window would
+    # let twice the limit through around its edge). Taking a slot is cache.add, which is atomic
+    # (SET NX in Redis): two workers racing for the last slot cannot both get it.
+    keys = [f"comment-rate:{user.pk}:{slot}" for slot in range(limit)]
+    taken = cache.get_many(keys)
     now = timezone.now().timestamp()
-    key = f"comment-rate:{user.pk}"
-    recent = [t for t in cache.get(key, []) if t > now - window]
-    if len(recent) >= limit:
-        minutes = max(1, window // 60)
-        raise CommentError(
-            f"You have posted {limit} comments in the last {minutes} minutes, which is as many as we take"
-            f"{' from a new account' if new else ''}. Please wait a few minutes and post again; your text is kept below.",
-            status=429,
-        )
-    cache.set(key, [*recent, now], timeout=window)
+    for key in keys:
+        if key not in taken and cache.add(key, now, timeout=window):
+            return
+    minutes = max(1, window // 60)
+    raise CommentError(
+        f"You have posted {limit} comments in the last {minutes} minutes, which is as many as we take"
+        f"{' from a new account' if new else ''}. Please wait a few minutes and post again; your text is kept below.",
+        status=429,
+    )
 
 
 @dataclass
