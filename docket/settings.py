@@ -188,6 +188,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up with a taken address and a reset for an unknown one look like any other (allauth's
+# default, stated here because it matters): the owner of the address is told by email instead.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Docket] "
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
