@@ -3,8 +3,8 @@ into trees in Python), and the comments made on earlier versions of the clause."
 
 from collections import defaultdict
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, Window
 
 from docket import quotes
 
@@ -72,15 +72,34 @@ def build_trees(roots, comments, endorsements, user):
     return trees
 
 
+def _page_of_threads(clause_text, version, sort, page_number) -> Page:
+    """One page of thread-starting comments with the number of threads in all, in one query (a
+    window count over the grouped rows); a page past the end asks again for the last one."""
+    roots = (
+        Comment.objects.filter(clause_id=clause_text.clause_id, version=version, parent__isnull=True)
+        .annotate(endorsement_total=Count("endorsements"), thread_total=Window(Count("pk", distinct=False)))
+        .order_by(*SORTS[sort])
+    )
+    try:
+        number = max(1, int(page_number))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * THREADS_PER_PAGE
+    rows = list(roots[start : start + THREADS_PER_PAGE])
+    if not rows and number > 1:
+        total = roots.count()
+        number = max(1, -(-total // THREADS_PER_PAGE))
+        start = (number - 1) * THREADS_PER_PAGE
+        rows = list(roots[start : start + THREADS_PER_PAGE])
+    paginator = Paginator([], THREADS_PER_PAGE)
+    paginator.count = rows[0].thread_total if rows else 0
+    return Page(rows, number, paginator)
+
+
 def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1) -> dict:
     """Everything the clause page shows of comments, in a fixed number of queries."""
     sort = sort if sort in SORTS else "oldest"
-    roots = (
-        Comment.objects.filter(clause_id=clause_text.clause_id, version=version, parent__isnull=True)
-        .annotate(endorsement_total=Count("endorsements"))
-        .order_by(*SORTS[sort])
-    )
-    page = Paginator(roots, THREADS_PER_PAGE).get_page(page_number)
+    page = _page_of_threads(clause_text, version, sort, page_number)
     root_ids = [root.pk for root in page]
     comments = list(
         Comment.objects.filter(root_id__in=root_ids)

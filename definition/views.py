@@ -34,13 +34,15 @@ CLAUSE_PAGE = Page("definition/clause.html")
 
 
 def _definition_and_versions(request, slug):
-    """The definition and the versions this person may see, oldest first (two queries)."""
-    definition = get_object_or_404(Definition, slug=slug)
+    """The definition and the versions this person may see, oldest first (one query; two when
+    nothing is visible)."""
     versions = list(
-        definition.versions.visible_to(request.user)
-        .select_related("published_by__profile")
+        Version.objects.visible_to(request.user)
+        .filter(definition__slug=slug)
+        .select_related("definition", "published_by__profile")
         .order_by("sequence")
     )
+    definition = versions[0].definition if versions else get_object_or_404(Definition, slug=slug)
     return definition, versions
 
 
@@ -137,30 +139,47 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
 def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     version = _find(versions, label)
-    text = ClauseText.objects.select_related("clause").filter(version=version, clause__key=key).first()
+    # This clause in every version this person may see (one query): the text shown, the one it
+    # is compared with, and the versions that have it.
+    by_version = {
+        t.version_id: t
+        for t in ClauseText.objects.select_related("clause").filter(
+            clause__definition=definition, clause__key=key, version__in=[v.pk for v in versions]
+        )
+    }
+    text = by_version.get(version.pk)
     if text is None:
         clause = definition.clauses.filter(key=key).first()
-        shown = clause is not None and clause.texts.filter(version__in=[v.pk for v in versions]).exists()
         return render(
             request,
             "definition/clause_missing.html",
-            {"definition": definition, "version": version, "clause": clause if shown else None, "key": key},
+            {
+                "definition": definition,
+                "version": version,
+                "clause": clause if by_version else None,
+                "key": key,
+            },
             status=404,
         )
-    siblings = version.clause_texts.only("position", "number", "heading", "clause__key").select_related(
-        "clause"
+    for other in by_version.values():
+        other.version = next(v for v in versions if v.pk == other.version_id)
+    # The neighbours, from the light list of this version's clauses (one query).
+    outline = list(
+        version.clause_texts.only("position", "number", "heading", "clause__key")
+        .select_related("clause")
+        .order_by("position")
     )
-    previous_text = siblings.filter(position__lt=text.position).order_by("-position").first()
-    next_text = siblings.filter(position__gt=text.position).order_by("position").first()
+    index = next(i for i, t in enumerate(outline) if t.pk == text.pk)
+    previous_text = outline[index - 1] if index > 0 else None
+    next_text = outline[index + 1] if index + 1 < len(outline) else None
 
-    version_ids = set(text.clause.texts.values_list("version_id", flat=True))
+    version_ids = set(by_version)
     present_in = [v for v in versions if v.pk in version_ids]
 
     earlier = _previous_published(versions, version)
     change = None
     if earlier is not None:
-        old = earlier.clause_texts.select_related("clause").filter(clause=text.clause).first()
-        change = change_between(old, text)
+        change = change_between(by_version.get(earlier.pk), text)
     latest = _latest_published(versions)
     return page.render(
         request,

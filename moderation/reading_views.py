@@ -6,6 +6,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from docket.pagecache import public_page
 
 from . import actions, reports
 from .forms import ResponseForm
-from .models import Disposition
+from .models import Disposition, DispositionResponse
 
 
 def _published(slug, label):
@@ -124,6 +125,9 @@ def report(request, slug, label):
 @login_required
 def respond(request, pk):
     disposition = get_object_or_404(Disposition.objects.select_related("comment"), pk=pk)
+    if not actions.may_respond(disposition=disposition, person=request.user):
+        # Before the form: anyone else is refused whatever they send.
+        raise PermissionDenied("Only the comment's author can answer its disposition.")
     form = ResponseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose “satisfied” or “object”.")
@@ -150,18 +154,27 @@ def respond(request, pk):
 def _clause_extras(request, context):
     extras = comment_views.CLAUSE_PAGE.extend(request, context)
     comments = [c for thread in extras["threads"] for c in _walk(thread)] + list(extras["earlier_comments"])
+    # The author's latest answer comes in the same query, as two subquery columns.
+    answers = DispositionResponse.objects.filter(disposition=OuterRef("pk")).order_by("-created_at", "-pk")
     current = (
         Disposition.objects.filter(
             comment__in=[c.pk for c in comments if c.parent_id is None], is_current=True
         )
         .select_related("addressed_in", "duplicate_of")
-        .prefetch_related("responses")
+        .annotate(
+            answer_verdict=Subquery(answers.values("verdict")[:1]),
+            answer_note=Subquery(answers.values("note")[:1]),
+        )
     )
     by_comment = {d.comment_id: d for d in current}
     for comment in comments:
-        comment.disposition = by_comment.get(comment.pk)
-        if comment.disposition is not None:
-            comment.disposition.answer = next(iter(comment.disposition.responses.all()), None)
+        disposition = comment.disposition = by_comment.get(comment.pk)
+        if disposition is not None:
+            disposition.answer = (
+                DispositionResponse(verdict=disposition.answer_verdict, note=disposition.answer_note)
+                if disposition.answer_verdict
+                else None
+            )
     return {**extras, "moderation_links": True, "response_form": ResponseForm()}
 
 

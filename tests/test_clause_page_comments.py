@@ -425,10 +425,10 @@ def small_and_large(db, commenter):
 def test_the_clause_page_makes_as_many_queries_with_1000_comments_as_with_10_for_a_reader(small_and_large):
     small_url, large_url = small_and_large
     small, large = count_queries(Client(), small_url), count_queries(Client(), large_url)
-    # reading page (definition, versions, text, neighbours x2, versions with it): 6; comments:
-    # thread count, page of threads, their comments, their endorsements, earlier versions': 5;
-    # the stewards' dispositions of those threads: 1
-    assert small == large == 12
+    # reading page (the definition with its versions, the clause in each, the outline): 3;
+    # comments: the page of threads with their count, their comments, their endorsements,
+    # earlier versions': 4; the stewards' dispositions of those threads with the answers: 1
+    assert small == large == 8
 
 
 def test_the_clause_page_makes_as_many_queries_with_1000_comments_as_with_10_for_a_commenter(
@@ -437,9 +437,9 @@ def test_the_clause_page_makes_as_many_queries_with_1000_comments_as_with_10_for
     small_url, large_url = small_and_large
     client = client_for(commenter)
     small, large = count_queries(client, small_url), count_queries(client, large_url)
-    # the reader's 12, plus session, user, their groups (may they see drafts?), their profile and
+    # the reader's 8, plus session, user, their groups (may they see drafts?), their profile and
     # verified email (may they post?), and what they follow
-    assert small == large == 18
+    assert small == large == 14
 
 
 def test_the_comments_of_a_page_come_from_one_query_and_the_tree_is_built_in_python(small_and_large):
