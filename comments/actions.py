@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -30,10 +32,21 @@ def can_comment(user) -> tuple[bool, str]:
     """Whether this person may post at all, and if not, what to tell them."""
     if not user.is_authenticated:
         return False, "sign-in"
-    profile = getattr(user, "profile", None)
+    # The profile and whether an address is verified, in one query; the profile stays on the
+    # user for the rest of the request (the posting rules read it again).
+    profile = (
+        Profile.objects.filter(user=user)
+        .annotate(verified=Exists(EmailAddress.objects.filter(user=OuterRef("user"), verified=True)))
+        .first()
+    )
+    if profile is not None:
+        user.profile = profile
     if profile is not None and profile.is_suspended:
         return False, "suspended"
-    if not user.emailaddress_set.filter(verified=True).exists():
+    verified = (
+        profile.verified if profile is not None else user.emailaddress_set.filter(verified=True).exists()
+    )
+    if not verified:
         return False, "verify"
     return True, ""
 
@@ -113,7 +126,7 @@ def post_comment(
             if parent is None:
                 Comment.objects.filter(pk=comment.pk).update(root=comment)
                 comment.root_id = comment.pk
-            comment_posted(comment)
+            comment_posted(comment, clause_text.title)
     except IntegrityError:
         # The same form submitted twice at once: the other request stored it.
         return Posted(Comment.objects.get(author=author, token=token), created=False)
@@ -121,7 +134,10 @@ def post_comment(
 
 
 def _refuse_suspended(person) -> None:
-    profile = Profile.objects.filter(user=person).first()
+    try:
+        profile = person.profile  # read once per request (can_comment may have read it already)
+    except Profile.DoesNotExist:
+        profile = None
     if profile is not None and profile.is_suspended:
         raise CommentError("Your account is suspended: you cannot post, reply, endorse or flag.", status=403)
 

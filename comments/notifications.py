@@ -56,22 +56,49 @@ def _send(user, subject: str, template: str, kind: str, target: int = 0, **conte
     send_mail(f"[Docket] {subject}", body, None, [user.email])
 
 
-def _comment_context(comment: Comment) -> dict:
-    clause_text = comment.version.clause_texts.filter(clause=comment.clause).first()
+def _comment_context(comment: Comment, clause_title: str | None = None) -> dict:
+    if clause_title is None:
+        clause_text = comment.version.clause_texts.filter(clause=comment.clause).first()
+        clause_title = clause_text.title if clause_text else comment.clause.key
     return {
         "comment": comment,
         "author": display_name(comment.author),
-        "clause_title": clause_text.title if clause_text else comment.clause.key,
+        "clause_title": clause_title,
         "definition": comment.version.definition,
         "url": absolute(comment.get_absolute_url()),
     }
 
 
+def _load(comment_id: int) -> Comment:
+    return Comment.objects.select_related(
+        "author__profile", "version__definition", "clause", "parent__author__profile"
+    ).get(pk=comment_id)
+
+
+@task
+def comment_emails(comment_id: int, clause_title: str | None = None) -> None:
+    """Everything a newly stored comment sends: the author's receipt, and (when it is visible)
+    the replies and follows emails, from one read of the comment."""
+    comment = _load(comment_id)
+    context = _comment_context(comment, clause_title)
+    _receipt(comment, context)
+    if comment.is_visible:
+        _notify(comment, context)
+
+
 @task
 def send_receipt(comment_id: int) -> None:
-    comment = Comment.objects.select_related("author__profile", "version__definition", "clause").get(
-        pk=comment_id
-    )
+    comment = _load(comment_id)
+    _receipt(comment, _comment_context(comment))
+
+
+@task
+def notify_about_comment(comment_id: int) -> None:
+    comment = _load(comment_id)
+    _notify(comment, _comment_context(comment))
+
+
+def _receipt(comment: Comment, context: dict) -> None:
     if not comment.author.profile.email_receipts:
         return
     _send(
@@ -79,18 +106,13 @@ def send_receipt(comment_id: int) -> None:
         f"Your comment {comment.tracking_number} was received",
         "receipt",
         "receipt",
-        **_comment_context(comment),
+        **context,
     )
 
 
-@task
-def notify_about_comment(comment_id: int) -> None:
+def _notify(comment: Comment, context: dict) -> None:
     """A reply tells the parent's author; a new comment tells who follows its clause or definition.
     Nobody gets two emails for one comment, and nobody hears of their own."""
-    comment = Comment.objects.select_related(
-        "author", "version__definition", "clause", "parent__author__profile"
-    ).get(pk=comment_id)
-    context = _comment_context(comment)
     told = {comment.author_id}
     parent = comment.parent
     if parent is not None and parent.author_id not in told and parent.is_visible:
@@ -142,12 +164,10 @@ def notify_new_version(version_id: int) -> None:
         )
 
 
-def comment_posted(comment: Comment) -> None:
+def comment_posted(comment: Comment, clause_title: str | None = None) -> None:
     """Queue the emails a new comment brings, once it is safely stored. A comment held for
     approval tells others only when a moderator approves it (see comment_approved)."""
-    transaction.on_commit(lambda: send_receipt.enqueue(comment.pk))
-    if comment.is_visible:
-        transaction.on_commit(lambda: notify_about_comment.enqueue(comment.pk))
+    transaction.on_commit(lambda: comment_emails.enqueue(comment.pk, clause_title))
 
 
 def comment_approved(comment: Comment) -> None:

@@ -167,7 +167,7 @@ def comment_counts(version) -> dict[int, int]:
 
 def page_of(comment: Comment) -> int:
     """Which page of its clause's threads (oldest first) holds this comment's thread."""
-    root = comment.root or comment
+    root = comment if comment.root_id in (None, comment.pk) else comment.root
     before = Comment.objects.filter(
         clause_id=root.clause_id, version_id=root.version_id, parent__isnull=True
     ).filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk))
