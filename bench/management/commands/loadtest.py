@@ -59,8 +59,8 @@ FORM = "comment and reply forms (GET)"
 POST_COMMENT = "posts: new comments"
 POST_REPLY = "posts: replies"
 AFTER_POST = "page after posting (302 target)"
-KINDS = (READ_ANONYMOUS, READ_SIGNED_IN, FORM, POST_COMMENT, POST_REPLY, AFTER_POST)
-POSTS = (POST_COMMENT, POST_REPLY)
+AFTER_POST_ANONYMOUS = "same page, anonymous, after posting"
+KINDS = (READ_ANONYMOUS, READ_SIGNED_IN, FORM, POST_COMMENT, POST_REPLY, AFTER_POST, AFTER_POST_ANONYMOUS)
 
 
 @dataclass
@@ -71,6 +71,7 @@ class Tally:
     times: dict = field(default_factory=lambda: defaultdict(list))  # (kind, page) -> ms
     posted: list = field(default_factory=list)  # pks of the comments the site acknowledged
     shown: int = 0  # of those, how many the page after the redirect contained
+    shown_anonymous: int = 0  # ... and the same page fetched right after by an anonymous visitor
     out_of_budget: int = 0  # commenters that ran out of people who may still post
 
     def add(self, kind: str, page: str, status: int | None, ms: float) -> None:
@@ -85,12 +86,13 @@ class Tally:
             self.times[key] += values
         self.posted += other.posted
         self.shown += other.shown
+        self.shown_anonymous += other.shown_anonymous
         self.out_of_budget += other.out_of_budget
 
 
 class Visitor:
-    """One client: a connection (kept alive where the server allows), cookie jars, and the
-    headers the TLS proxy adds."""
+    """One client: a connection (kept alive where the server allows) and the headers the TLS
+    proxy adds; the cookies of whoever it acts for are in the jar passed to each request."""
 
     def __init__(self, port: int, address: str):
         self.port = port
@@ -170,6 +172,7 @@ def comment_loop(plan: Plan, visitor: Visitor, jars: dict, rng: random.Random, t
     people = list(jars)
     turn = 0
     targets = list(plan.reply_targets)
+    anonymous = {}  # the thread's own cookies when it looks as someone signed out
     while time.monotonic() < plan.deadline and not plan.stop.is_set():
         ready = [p for p in people[turn:] + people[:turn] if budget[p] > 0]
         if not ready:
@@ -211,12 +214,14 @@ def comment_loop(plan: Plan, visitor: Visitor, jars: dict, rng: random.Random, t
         tally.posted.append(pk)
         targets.append(pk)
         target = urlsplit(location)
-        status, _, html, ms = visitor.request(
-            "GET", target.path + (f"?{target.query}" if target.query else ""), jar
-        )
+        page = target.path + (f"?{target.query}" if target.query else "")
+        status, _, html, ms = visitor.request("GET", page, jar)
         tally.add(AFTER_POST, kind, status, ms)
-        if f'id="comment-{pk}"' in html:
-            tally.shown += 1
+        tally.shown += f'id="comment-{pk}"' in html
+        # The public page cache must have forgotten the page once the post was answered.
+        status, _, html, ms = visitor.request("GET", page, anonymous)
+        tally.add(AFTER_POST_ANONYMOUS, kind, status, ms)
+        tally.shown_anonymous += f'id="comment-{pk}"' in html
 
 
 def _body(rng: random.Random) -> str:
@@ -263,6 +268,21 @@ class Command(BaseCommand):
             raise CommandError("--port must be between 1024 and 65535.")
         self._check_ready(port)
         run = Run(seconds, readers, max(1, readers // 4) if readers > 1 else 0, commenters)
+        self.sessions: list[str] = []
+        try:
+            problems = self._run(port, run)
+        finally:
+            self._sign_out()
+        if problems:
+            for problem in problems:
+                self.stdout.write(self.style.ERROR(problem))
+            sys.exit(1)
+        self.stdout.write(
+            self.style.SUCCESS("No 5xx, no lost request, and every acknowledged post is stored.")
+        )
+
+    def _run(self, port: int, run: Run) -> list[str]:
+        """Start gunicorn, load it, stop it; the report's problems."""
         plan, reader_jars, commenter_jars = self._prepare(port, run)
         # What production serves at start-up (bin/start-web does the same).
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -280,7 +300,8 @@ class Command(BaseCommand):
         with run.log.open("w") as output:
             server = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "docket.wsgi", "--workers", str(WORKERS)]
-                + ["--bind", f"{HOST}:{port}"],
+                # No control socket: its default path is shared by every gunicorn on the machine.
+                + ["--bind", f"{HOST}:{port}", "--no-control-socket"],
                 cwd=settings.BASE_DIR,
                 env=os.environ.copy(),
                 stdout=output,
@@ -290,13 +311,13 @@ class Command(BaseCommand):
                 self._wait_until_healthy(server, port, run.log)
                 self._warm_up(plan, reader_jars)
                 self.stdout.write(
-                    f"Load: {seconds} s, {readers} readers ({run.signed_in_readers} signed in), "
-                    f"{commenters} commenters."
+                    f"Load: {run.seconds} s, {run.readers} readers ({run.signed_in_readers} signed in), "
+                    f"{run.commenters} commenters."
                 )
                 run.load_before = os.getloadavg()[0]
                 started = time.monotonic()
-                plan.deadline = started + seconds
-                threads, tallies = self._start(plan, readers, reader_jars, commenter_jars)
+                plan.deadline = started + run.seconds
+                threads, tallies = self._start(plan, run.readers, reader_jars, commenter_jars)
                 for thread in threads:
                     thread.join()
                 run.elapsed = time.monotonic() - started
@@ -309,14 +330,7 @@ class Command(BaseCommand):
 
         stored = set(Comment.objects.filter(pk__gt=last_pk).values_list("pk", flat=True))
         counted = Comment.objects.count() - comments_before
-        problems = self._report(run, tally, stored, counted)
-        if problems:
-            for problem in problems:
-                self.stdout.write(self.style.ERROR(problem))
-            sys.exit(1)
-        self.stdout.write(
-            self.style.SUCCESS("No 5xx, no lost request, and every acknowledged post is stored.")
-        )
+        return self._report(run, tally, stored, counted)
 
     # -- before --------------------------------------------------------------------------------
 
@@ -397,15 +411,20 @@ class Command(BaseCommand):
         plan = Plan(port, 0.0, reads, posting, reply_targets, threading.Event())
         return plan, reader_jars, commenter_jars
 
-    @staticmethod
-    def _session_for(user) -> str:
+    def _session_for(self, user) -> str:
         """A signed-in session, as django.contrib.auth.login stores one, without a password."""
         store = import_module(settings.SESSION_ENGINE).SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.save()
+        self.sessions.append(store.session_key)
         return store.session_key
+
+    def _sign_out(self) -> None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        for key in self.sessions:
+            store.delete(key)
 
     def _wait_until_healthy(self, server: subprocess.Popen, port: int, log: Path) -> None:
         visitor = Visitor(port, "10.0.0.1")
@@ -463,12 +482,14 @@ class Command(BaseCommand):
     def _report(self, run: Run, tally: Tally, stored: set, counted: int) -> list[str]:
         out = self.stdout.write
         env = environment()
+        cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
         out("")
         out("## Load test")
         out("")
         out(
             f"Python {env['python']}, Django {env['django']}, {env['database']}, {env['cpus']} CPUs, "
-            f"{env['machine']}. gunicorn with {WORKERS} sync workers on loopback, DEBUG off; the "
+            f"{env['machine']}. gunicorn with {WORKERS} sync workers on loopback, DEBUG off, cache "
+            f"{cache}; the "
             f"clients run on the same machine (load average {run.load_before:.1f} as the load began). "
             f"{run.seconds} s of load ({run.elapsed:.1f} s until every thread finished): {run.readers} "
             f"reader threads ({run.signed_in_readers} signed in), {run.commenters} commenter threads; "
@@ -515,7 +536,9 @@ class Command(BaseCommand):
             f"{'yes' if posted == stored and len(posted) == len(tally.posted) else 'NO'}."
         )
         out(
-            f"- Acknowledged comments shown on the page the redirect leads to: {tally.shown:,} of {len(tally.posted):,}."
+            f"- Acknowledged comments shown on the page the redirect leads to: {tally.shown:,} of "
+            f"{len(tally.posted):,}; on the same page fetched right after by an anonymous visitor: "
+            f"{tally.shown_anonymous:,}."
         )
         out(
             f"- 429 (rate limits): {limited}; other 4xx: {other_4xx}; commenters that ran out of "
@@ -531,10 +554,22 @@ class Command(BaseCommand):
             problems.append(f"{server_errors} requests got a 5xx answer (see {run.log}).")
         if lost:
             problems.append(f"{lost} requests got no answer (see {run.log}).")
+        if tally.shown_anonymous < len(tally.posted):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Anonymous pages fetched right after a post that lacked the new comment: "
+                    f"{len(tally.posted) - tally.shown_anonymous}. The public page cache was not forgotten in every worker"
+                    + (
+                        " (each has a local-memory cache of its own; set REDIS_URL)."
+                        if cache == "LocMemCache"
+                        else "."
+                    )
+                )
+            )
         if len(tally.posted) != len(stored) or counted != len(stored) or posted != stored:
             problems.append(
-                f"{len(tally.posted)} posts acknowledged but {len(stored)} comments stored "
-                f"(acknowledged, not stored: {sorted(posted - stored)[:10]}; stored, not acknowledged: "
+                f"The comments stored differ from the posts acknowledged: {len(tally.posted)} acknowledged, "
+                f"{len(stored)} stored (acknowledged, not stored: {sorted(posted - stored)[:10]}; stored, not acknowledged: "
                 f"{sorted(stored - posted)[:10]})."
             )
         return problems
