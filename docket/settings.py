@@ -233,7 +233,9 @@ HOLD_FIRST_COMMENTS = envint("HOLD_FIRST_COMMENTS", 0)
 
 # Reading pages as anonymous visitors see them are cached this long at most (every change to
 # what they show forgets them at once; see docket/pagecache.py). 0 turns the page cache off.
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
+# On by default only with a shared cache: with each worker's own memory, a change would be
+# forgotten by the worker that made it alone, and the others would serve the old page.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60 if _redis_url else 0)
 
 # The read-only API: public data, cacheable (ETag from ConditionalGetMiddleware), throttled.
 REST_FRAMEWORK = {

@@ -84,7 +84,13 @@ def search(query: str, *, definition=None, label=None, kind="all", all_versions=
 
 
 def _postgres(query, clauses, comments, kind) -> list[Hit]:
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+    from django.contrib.postgres.search import (
+        SearchHeadline,
+        SearchQuery,
+        SearchRank,
+        SearchVector,
+    )
+    from django.db.models import F
 
     search_query = SearchQuery(query, search_type="websearch", config="english")
     options = {"start_sel": START, "stop_sel": STOP, "max_words": 35, "min_words": 15, "config": "english"}
@@ -105,16 +111,27 @@ def _postgres(query, clauses, comments, kind) -> list[Hit]:
         )
         hits += [Hit("clause", t, t.rank, _marked(t.snippet)) for t in found.order_by("-rank")[:LIMIT]]
     if kind in ("all", "comments"):
-        vector = SearchVector("body", config="english")
+        # The stored document (openrecord/migrations/0002): matching and ranking read it, not
+        # every matching body, so a search for common words stays fast as comments grow.
+        document = stored_comment_document()
         found = (
-            comments.annotate(document=vector)
+            comments.annotate(document=document)
             .filter(document=search_query)
             .annotate(
-                rank=SearchRank(vector, search_query), snippet=SearchHeadline("body", search_query, **options)
+                rank=SearchRank(F("document"), search_query),
+                snippet=SearchHeadline("body", search_query, **options),
             )
         )
         hits += [Hit("comment", c, c.rank, _marked(c.snippet)) for c in found.order_by("-rank")[:LIMIT]]
     return hits
+
+
+def stored_comment_document():
+    """The comments' stored full-text document (PostgreSQL only; see migration 0002)."""
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL('"comments_comment"."search_document"', [], output_field=SearchVectorField())
 
 
 def _fallback(terms, clauses, comments, kind) -> list[Hit]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from comments.models import Comment
 from definition.models import ClauseText
 from moderation import actions
+from openrecord.search import stored_comment_document
 from tests.conftest import make_definition, make_user, many_clauses
 from tests.queries import count_queries
 
@@ -259,12 +260,12 @@ def test_the_search_box_is_on_every_page_with_a_label(reader, demo_definition, c
 @postgres_only
 def test_the_full_text_indexes_exist_on_postgresql(db):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('clausetext_search', 'comment_search')"
-        )
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%search%'")
         indexes = dict(cursor.fetchall())
-    assert set(indexes) == {"clausetext_search", "comment_search"}
-    assert all("USING gin" in definition and "to_tsvector" in definition for definition in indexes.values())
+    assert set(indexes) == {"clausetext_search", "comment_search_document"}
+    assert all("USING gin" in definition for definition in indexes.values())
+    assert "to_tsvector" in indexes["clausetext_search"]
+    assert "(search_document)" in indexes["comment_search_document"]
 
 
 @postgres_only
@@ -279,12 +280,24 @@ def test_postgresql_can_answer_a_search_from_the_indexes(db, demo_definition, co
     make_comment(commenter, demo_definition.versions.get(label="1.0"), body="Orchards.")
     query = SearchQuery("orchards", search_type="websearch", config="english")
     clauses = ClauseText.objects.annotate(document=SearchVector("heading", "body", config="english"))
-    comments = Comment.objects.annotate(document=SearchVector("body", config="english"))
+    comments = Comment.objects.annotate(document=stored_comment_document())
     with connection.cursor() as cursor:
         # With so few rows the planner prefers a scan; forbid it to see whether the index fits.
         cursor.execute("SET LOCAL enable_seqscan = off")
         assert "clausetext_search" in clauses.filter(document=query).explain()
-        assert "comment_search" in comments.filter(document=query).explain()
+        assert "comment_search_document" in comments.filter(document=query).explain()
+
+
+@postgres_only
+def test_the_stored_comment_document_follows_edits(db, demo_definition, commenter):
+    from django.contrib.postgres.search import SearchQuery
+
+    comment = make_comment(commenter, demo_definition.versions.get(label="1.0"), body="Orchards.")
+    comment.body = "Vineyards."
+    comment.save()
+    documents = Comment.objects.annotate(document=stored_comment_document())
+    assert not documents.filter(pk=comment.pk, document=SearchQuery("orchards", config="english")).exists()
+    assert documents.filter(pk=comment.pk, document=SearchQuery("vineyard", config="english")).exists()
 
 
 def test_a_nul_character_in_the_query_is_refused_with_400(reader, demo_definition):
