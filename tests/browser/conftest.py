@@ -4,7 +4,9 @@ Without Chromium they skip with a message, unless REQUIRE_BROWSER=1 (as in CI), 
 browser is a failure.
 """
 
+import io
 import os
+import re
 import shutil
 
 import pytest
@@ -76,3 +78,53 @@ def page_without_js(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+# Demo people who sign in during browser tests (the demo gives them no password with DEBUG off).
+DEMO_PEOPLE = {
+    "commenter": "amara@example.org",
+    "steward": "steward@example.org",
+    "moderator": "moderator@example.org",
+}
+DEMO_PASSWORD = "a long demo passphrase"
+PASSWORD_LABEL = re.compile(r"^Password:?$")  # not "Password (again)"
+
+
+@pytest.fixture
+def demo_site(transactional_db):
+    """The demo (`load_demo`), with a password for a commenter, the steward and the moderator; the
+    ids that addresses need."""
+    from django.contrib.auth.models import User
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from comments.models import Comment
+    from definition.models import Version
+
+    cache.clear()  # the posting rate limits live in the cache
+    call_command("load_demo", stdout=io.StringIO())
+    for email in DEMO_PEOPLE.values():
+        person = User.objects.get(email=email)
+        person.set_password(DEMO_PASSWORD)
+        person.save()
+
+    def first_comment(email, key):
+        return Comment.objects.filter(author__email=email, clause__key=key, parent=None).earliest("pk").pk
+
+    return {
+        "v10": Version.objects.get(definition__slug="open-recipe", label="1.0").pk,
+        "priya": User.objects.get(email="priya@example.org").pk,
+        "amara": User.objects.get(email=DEMO_PEOPLE["commenter"]).pk,
+        "grams": first_comment("priya@example.org", "ingredients"),  # a thread with replies
+        "obvious": first_comment(DEMO_PEOPLE["commenter"], "freedom-to-study"),  # amara's own
+        "spam": first_comment("knives@example.org", "freedom-to-share"),  # hidden by a moderator
+    }
+
+
+def sign_in(page, role: str, next_url: str = "/") -> None:
+    """Sign a demo person in through the login form."""
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Email").fill(DEMO_PEOPLE[role])
+    page.get_by_label(PASSWORD_LABEL).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
