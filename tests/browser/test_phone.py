@@ -24,6 +24,7 @@ PAGES = {
     "search": ("/search/?q=recipe", None),
     "search for a long word": (f"/search/?q={LONG_WORD}", None),
     "moderation log": ("/moderation/log/", None),
+    "people page": ("/people/{priya}/", None),
     "sign in": ("/accounts/login/", None),
     "sign up": ("/accounts/signup/", None),
     "comment form": ("/comments/new/{v10}/ingredients/", "commenter"),
