@@ -200,8 +200,14 @@ def record_disposition(
     return disposition
 
 
+def may_respond(*, disposition: Disposition, person) -> bool:
+    """Only the comment's author answers its disposition (nobody, for a comment entered from
+    another channel)."""
+    return disposition.comment.author_id == person.pk and not disposition.comment.is_external
+
+
 def respond(*, disposition: Disposition, author, verdict: str, note: str = "") -> DispositionResponse:
-    if disposition.comment.author_id != author.pk or disposition.comment.is_external:
+    if not may_respond(disposition=disposition, person=author):
         raise ModerationError("Only the comment's author can answer its disposition.", status=403)
     if not disposition.is_current:
         raise ModerationError("This disposition has been replaced; answer the current one.")
