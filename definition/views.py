@@ -95,6 +95,10 @@ def version_detail(request, slug, label, *, page=VERSION_PAGE):
 
 def _render_version(request, definition, versions, version, page, *, is_latest_address=False):
     texts = list(version.clause_texts.select_related("clause").order_by("position"))
+    # Each clause's address from the version's, without a URL reversal per clause.
+    version_url = reverse("definition:version", args=[definition.slug, version.label])
+    for text in texts:
+        text.url = f"{version_url}{text.clause.key}/"
     previous = _previous_published(versions, version)
     removed = []
     if previous is not None:
@@ -126,6 +130,9 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
             "latest": latest,
             "texts": texts,
             "removed": removed,
+            "compare_url": reverse("definition:compare", args=[definition.slug, (previous.label, version.label)])
+            if previous
+            else "",
             "is_latest_address": is_latest_address,
             # The definition's own page announces a version published in the last month.
             "announce": is_latest_address

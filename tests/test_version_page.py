@@ -106,5 +106,5 @@ def test_its_query_count_does_not_grow_with_clauses_or_versions(db, reader):
     )
     small = count_queries(reader, version_url("small", "2"))
     large = count_queries(reader, version_url("large", "8"))
-    # definition, versions, clause texts, previous version's texts, comment counts
-    assert small == large == 5
+    # the definition with its versions, clause texts, previous version's texts, comment counts
+    assert small == large == 4
