@@ -19,7 +19,7 @@ SETTINGS_VARIABLES = {
     "CONN_MAX_AGE", "SITE_URL", "DEFAULT_FROM_EMAIL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "LOG_LEVEL", "DJANGO_SETTINGS_MODULE",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "DJANGO_ALLOW_ASYNC_UNSAFE",
-    "TRUSTED_PROXY_COUNT",
+    "TRUSTED_PROXY_COUNT", "PAGE_CACHE_SECONDS", "HOLD_FIRST_COMMENTS", "API_RATE",
 }  # fmt: skip
 
 REPORT = """
@@ -32,6 +32,8 @@ print(json.dumps({
     "mailer": settings.MAILERS["default"]["BACKEND"],
     "mailer_options": settings.MAILERS["default"].get("OPTIONS", {}),
     "engine": settings.DATABASES["default"]["ENGINE"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "page_cache_seconds": settings.PAGE_CACHE_SECONDS,
 }))
 """
 
@@ -220,3 +222,22 @@ def test_production_settings_pass_the_deployment_checks_at_warning_level():
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+# The public page cache: on by default only where every process shares the cache
+
+
+def test_the_page_cache_is_off_by_default_with_each_process_its_own_cache():
+    found = settings_with(DEBUG="1")
+    assert found["cache"].endswith("LocMemCache")
+    assert found["page_cache_seconds"] == 0
+
+
+def test_the_page_cache_is_on_by_default_with_redis():
+    found = settings_with(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
+    assert found["cache"].endswith("RedisCache")
+    assert found["page_cache_seconds"] == 60
+
+
+def test_the_page_cache_lifetime_can_be_set():
+    assert settings_with(DEBUG="1", PAGE_CACHE_SECONDS="300")["page_cache_seconds"] == 300
