@@ -97,9 +97,13 @@ class StewardActionAdmin(admin.ModelAdmin):
 
 @admin.register(DraftImport)
 class DraftImportAdmin(admin.ModelAdmin):
+    """Made by uploading a file on the stewards' pages: readable here, never edited."""
+
     list_display = ["filename", "version", "uploaded_by", "created_at", "accepted_at"]
     list_select_related = ["version__definition", "uploaded_by"]
-    readonly_fields = ["version", "uploaded_by", "filename", "text", "created_at", "accepted_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
