@@ -71,6 +71,8 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["clause", "version", "parent"], name="comment_thread_lookup"),
             models.Index(fields=["root"], name="comment_root"),
+            # The newest comments first (feeds, the API, exports), read backwards without a sort.
+            models.Index(fields=["created_at", "id"], name="comment_created"),
         ]
 
     def __str__(self):
