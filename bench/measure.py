@@ -3,6 +3,7 @@ the production middleware, interleaved rounds of the baseline page and each real
 slow moment of the machine hits every page alike. Times are reported as ratios to the baseline
 of the same run; query counts are absolute."""
 
+import gc
 import os
 import platform
 import statistics
@@ -368,6 +369,7 @@ def markdown_times(repeat: int = 3) -> list[tuple[str, int, float]]:
         text = text[:10_000]
         slowest = 0.0
         for _ in range(repeat):
+            gc.collect()
             started = time.perf_counter()
             markdown.render(text)
             slowest = max(slowest, time.perf_counter() - started)
