@@ -130,7 +130,9 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
             "latest": latest,
             "texts": texts,
             "removed": removed,
-            "compare_url": reverse("definition:compare", args=[definition.slug, (previous.label, version.label)])
+            "compare_url": reverse(
+                "definition:compare", args=[definition.slug, (previous.label, version.label)]
+            )
             if previous
             else "",
             "is_latest_address": is_latest_address,
