@@ -12,6 +12,8 @@ Signed-in people always get a fresh render: their pages carry forms, their own c
 what a moderator may see.
 """
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -28,19 +30,25 @@ def public_page(view):
     return view
 
 
+def _fresh_generation() -> int:
+    """A number above any generation used before, should the counter be lost (evicted by a full
+    cache, or a fresh one): the time in milliseconds, which outruns one bump per write."""
+    return time.time_ns() // 1_000_000
+
+
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
-    return value
+        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value if value is not None else _fresh_generation()
 
 
 def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # not there (evicted, or a fresh cache): any new number will do
-        cache.add(GENERATION_KEY, 1, timeout=None)
+    except ValueError:  # lost: a fresh number is newer than every page stored before
+        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
 
 
 def invalidate() -> None:

@@ -166,3 +166,16 @@ def test_the_change_is_forgotten_only_once_it_commits(version):
     response = anonymous_get()
     assert response[HIT] == "miss"
     assert "Not yet committed." in response.content.decode()
+
+
+def test_a_lost_generation_counter_never_brings_back_an_older_page(version):
+    """A full cache may evict the counter; the pages stored under the old numbers must not come
+    back when it is made again."""
+    from django.core.cache import cache
+
+    anonymous_get()
+    make_comment(make_user(), version, body="Said after the page was stored.")
+    cache.delete(pagecache.GENERATION_KEY)  # evicted
+    response = anonymous_get()
+    assert response[HIT] == "miss"
+    assert "Said after the page was stored." in response.content.decode()
