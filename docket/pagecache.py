@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "pagecache:generation"
 ALLOWED_PARAMS = {"page", "sort"}
@@ -102,6 +103,8 @@ class PublicPageCache:
             content, content_type = stored
             response = HttpResponse(content, content_type=content_type)
             response[HEADER] = "hit"
+            # As the rendered page says (it read the session): what a signed-in person gets differs.
+            patch_vary_headers(response, ("Cookie",))
             return response
         request._public_page_key = key
         return None

@@ -47,6 +47,8 @@ def test_a_second_anonymous_visit_is_served_from_the_cache_without_queries(versi
     assert second[HIT] == "hit"
     assert len(queries) == 0
     assert second.content == first.content
+    # A shared HTTP cache must not give this anonymous copy to a signed-in person.
+    assert first["Vary"] == second["Vary"] == "Cookie"
     # The headers every page has still come from the middleware, not from the cache.
     assert "Content-Security-Policy" in second
     assert second["X-Frame-Options"] == "DENY"
