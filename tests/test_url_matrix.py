@@ -323,7 +323,8 @@ def api_addresses() -> dict[str, Address]:
     details = {
         "definition": lambda w: w.charter.slug,
         "version": lambda w: w.version.pk,
-        "clause": lambda w: w.scope.pk,
+        # The API names a clause text (this clause in one version), not the clause itself.
+        "clause": lambda w: ClauseText.objects.get(version=w.version, clause=w.scope).pk,
         "comment": lambda w: w.comment.pk,
         "disposition": lambda w: w.disposition.pk,
         "moderation-log": lambda w: ModerationAction.objects.get().pk,
