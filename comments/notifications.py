@@ -87,12 +87,6 @@ def comment_emails(comment_id: int, clause_title: str | None = None) -> None:
 
 
 @task
-def send_receipt(comment_id: int) -> None:
-    comment = _load(comment_id)
-    _receipt(comment, _comment_context(comment))
-
-
-@task
 def notify_about_comment(comment_id: int) -> None:
     comment = _load(comment_id)
     _notify(comment, _comment_context(comment))

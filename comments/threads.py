@@ -77,7 +77,7 @@ def _page_of_threads(clause_text, version, sort, page_number) -> Page:
     window count over the grouped rows); a page past the end asks again for the last one."""
     roots = (
         Comment.objects.filter(clause_id=clause_text.clause_id, version=version, parent__isnull=True)
-        .annotate(endorsement_total=Count("endorsements"), thread_total=Window(Count("pk", distinct=False)))
+        .annotate(endorsement_total=Count("endorsements"), thread_total=Window(Count("pk")))
         .order_by(*SORTS[sort])
     )
     try:

@@ -170,8 +170,9 @@ def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
             },
             status=404,
         )
+    version_by_pk = {v.pk: v for v in versions}
     for other in by_version.values():
-        other.version = next(v for v in versions if v.pk == other.version_id)
+        other.version = version_by_pk[other.version_id]
     # The neighbours, from the light list of this version's clauses (one query).
     outline = list(
         version.clause_texts.only("position", "number", "heading", "clause__key")
