@@ -4,7 +4,7 @@ into trees in Python), and the comments made on earlier versions of the clause."
 from collections import defaultdict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q, Subquery
 
 from docket import quotes
 
@@ -72,43 +72,61 @@ def build_trees(roots, comments, endorsements, user):
     return trees
 
 
-def _page_of_threads(clause_text, version, sort, page_number) -> Page:
-    """One page of thread-starting comments with the number of threads in all, in one query (a
-    window count over the grouped rows); a page past the end asks again for the last one."""
-    roots = (
-        Comment.objects.filter(clause_id=clause_text.clause_id, version=version, parent__isnull=True)
-        .annotate(endorsement_total=Count("endorsements"), thread_total=Window(Count("pk")))
-        .order_by(*SORTS[sort])
-    )
+def _page_number(page_number) -> int:
     try:
-        number = max(1, int(page_number))
+        return max(1, int(page_number))
     except (TypeError, ValueError):
-        number = 1
-    start = (number - 1) * THREADS_PER_PAGE
-    rows = list(roots[start : start + THREADS_PER_PAGE])
-    if not rows and number > 1:
-        total = roots.count()
-        number = max(1, -(-total // THREADS_PER_PAGE))
-        start = (number - 1) * THREADS_PER_PAGE
-        rows = list(roots[start : start + THREADS_PER_PAGE])
+        return 1
+
+
+def _threads_page(clause_text, version, sort, page_number) -> tuple[Page, list[Comment], list[Endorsement]]:
+    """One page of threads: the page's thread-starting comments, every comment of those threads
+    with the number of threads in all, and their endorsements, in two queries (the page's roots
+    are a subquery of the comments query). A page past the end asks again for the last one."""
+    roots = Comment.objects.filter(clause_id=clause_text.clause_id, version=version, parent__isnull=True)
+    ordered = roots.annotate(endorsement_total=Count("endorsements")) if sort == "endorsed" else roots
+    thread_total = roots.order_by().values("version").annotate(n=Count("pk")).values("n")
+    number = _page_number(page_number)
+    comments = _comments_of_threads(ordered.order_by(*SORTS[sort]), number, thread_total)
+    if not comments and number > 1:
+        number = max(1, -(-roots.count() // THREADS_PER_PAGE))
+        comments = _comments_of_threads(ordered.order_by(*SORTS[sort]), number, thread_total)
+    root_ids = [c.pk for c in comments if c.parent_id is None]
+    endorsements = (
+        list(Endorsement.objects.filter(comment__root_id__in=root_ids).select_related("person__profile"))
+        if root_ids
+        else []
+    )
+    page_roots = [c for c in comments if c.parent_id is None]
+    if sort == "endorsed":
+        totals = defaultdict(int)
+        for endorsement in endorsements:
+            totals[endorsement.comment_id] += 1
+        for root in page_roots:
+            root.endorsement_total = totals[root.pk]
+        page_roots.sort(key=lambda c: (-c.endorsement_total, c.created_at, c.pk))
+    elif sort == "newest":
+        page_roots.reverse()  # the comments come oldest first
     paginator = Paginator([], THREADS_PER_PAGE)
-    paginator.count = rows[0].thread_total if rows else 0
-    return Page(rows, number, paginator)
+    paginator.count = comments[0].thread_total if comments else 0
+    return Page(page_roots, number, paginator), comments, endorsements
+
+
+def _comments_of_threads(ordered_roots, number, thread_total) -> list[Comment]:
+    start = (number - 1) * THREADS_PER_PAGE
+    page_ids = ordered_roots.values("pk")[start : start + THREADS_PER_PAGE]
+    return list(
+        Comment.objects.filter(root_id__in=page_ids)
+        .select_related("author__profile", "version")
+        .annotate(thread_total=Subquery(thread_total))
+        .order_by("created_at", "pk")
+    )
 
 
 def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1) -> dict:
     """Everything the clause page shows of comments, in a fixed number of queries."""
     sort = sort if sort in SORTS else "oldest"
-    page = _page_of_threads(clause_text, version, sort, page_number)
-    root_ids = [root.pk for root in page]
-    comments = list(
-        Comment.objects.filter(root_id__in=root_ids)
-        .select_related("author__profile", "version")
-        .order_by("created_at", "pk")
-    )
-    endorsements = list(
-        Endorsement.objects.filter(comment__root_id__in=root_ids).select_related("person__profile")
-    )
+    page, comments, endorsements = _threads_page(clause_text, version, sort, page_number)
     threads = build_trees(list(page), comments, endorsements, user)
 
     earlier = list(

@@ -254,6 +254,10 @@ class ClauseTextQuerySet(models.QuerySet):
         return super().delete()
 
 
+# What a reader calls a clause without a heading (the text before the first heading, say).
+UNTITLED = "Introduction"
+
+
 class ClauseText(models.Model):
     """One clause as it reads in one version."""
 
@@ -282,7 +286,7 @@ class ClauseText(models.Model):
     @property
     def title(self) -> str:
         """What a reader calls this clause: its heading, or a stand-in for untitled text."""
-        return self.heading or "Introduction"
+        return self.heading or UNTITLED
 
     @property
     def depth(self) -> int:

@@ -1,5 +1,8 @@
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,7 +12,7 @@ from docket.diff import same_text
 from docket.pagecache import public_page
 
 from .changes import change_between, compare_texts
-from .models import ClauseText, Definition, Version, is_steward
+from .models import UNTITLED, ClauseText, Definition, Version, is_steward
 
 ANNOUNCE_DAYS = 30
 
@@ -118,7 +121,7 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
                 text.change = "changed"
             else:
                 text.change = ""
-        removed = [{"key": key, "heading": heading or "Introduction"} for key, heading, _ in before.values()]
+        removed = [{"key": key, "heading": heading or UNTITLED} for key, heading, _ in before.values()]
     latest = _latest_published(versions)
     return page.render(
         request,
@@ -144,17 +147,44 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
     )
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """The clause before or after another in its version, as the clause page links it."""
+
+    key: str
+    number: str
+    title: str
+
+    @classmethod
+    def of(cls, found: dict | None) -> "Neighbour | None":
+        if found is None:
+            return None
+        return cls(found["key"], found["number"], found["heading"] or UNTITLED)
+
+
+def _neighbour(*, before: bool) -> Subquery:
+    """The key, number and heading of the clause just before (or after) a clause text in its
+    version, as one JSON column."""
+    siblings = ClauseText.objects.filter(version=OuterRef("version"))
+    if before:
+        siblings = siblings.filter(position__lt=OuterRef("position")).order_by("-position")
+    else:
+        siblings = siblings.filter(position__gt=OuterRef("position")).order_by("position")
+    found = siblings.values(found=JSONObject(key="clause__key", number="number", heading="heading"))
+    return Subquery(found.values("found")[:1], output_field=JSONField())
+
+
 @public_page
 def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
     definition, versions = _definition_and_versions(request, slug)
     version = _find(versions, label)
-    # This clause in every version this person may see (one query): the text shown, the one it
-    # is compared with, and the versions that have it.
+    # This clause in every version this person may see, each with its neighbours in its version
+    # (one query): the text shown, the one it is compared with, and the versions that have it.
     by_version = {
         t.version_id: t
-        for t in ClauseText.objects.select_related("clause").filter(
-            clause__definition=definition, clause__key=key, version__in=[v.pk for v in versions]
-        )
+        for t in ClauseText.objects.select_related("clause")
+        .filter(clause__definition=definition, clause__key=key, version__in=[v.pk for v in versions])
+        .annotate(previous_clause=_neighbour(before=True), next_clause=_neighbour(before=False))
     }
     text = by_version.get(version.pk)
     if text is None:
@@ -173,15 +203,8 @@ def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
     version_by_pk = {v.pk: v for v in versions}
     for other in by_version.values():
         other.version = version_by_pk[other.version_id]
-    # The neighbours, from the light list of this version's clauses (one query).
-    outline = list(
-        version.clause_texts.only("position", "number", "heading", "clause__key")
-        .select_related("clause")
-        .order_by("position")
-    )
-    index = next(i for i, t in enumerate(outline) if t.pk == text.pk)
-    previous_text = outline[index - 1] if index > 0 else None
-    next_text = outline[index + 1] if index + 1 < len(outline) else None
+    previous_text = Neighbour.of(text.previous_clause)
+    next_text = Neighbour.of(text.next_clause)
 
     version_ids = set(by_version)
     present_in = [v for v in versions if v.pk in version_ids]

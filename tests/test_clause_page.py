@@ -79,7 +79,7 @@ def test_its_query_count_does_not_grow_with_clauses_or_versions(db, reader):
     )
     small = count_queries(reader, clause_url("2", "c1", slug="small"))
     large = count_queries(reader, clause_url("8", "c1", slug="large"))
-    # the definition with its versions, the clause in every version, this version's outline;
+    # the definition with its versions, the clause in every version with its neighbours;
     # comments: the page of threads with their count, comments on earlier versions (no comments
-    # here, so no query for replies and endorsements: see test_clause_page_comments.py)
-    assert small == large == 5
+    # here, so no query for endorsements: see test_clause_page_comments.py)
+    assert small == large == 4
