@@ -115,6 +115,7 @@ def environment() -> dict:
         "machine": f"{platform.system()} {platform.machine()} ({platform.processor() or 'unknown CPU'})",
         "debug": settings.DEBUG,
         "comments": Comment.objects.count(),
+        "cache": "Redis" if "redis" in settings.CACHES["default"]["BACKEND"].lower() else "local memory",
     }
 
 

@@ -34,6 +34,7 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "cache": settings.CACHES["default"]["BACKEND"],
     "page_cache_seconds": settings.PAGE_CACHE_SECONDS,
+    "session_engine": settings.SESSION_ENGINE,
 }))
 """
 
@@ -237,6 +238,15 @@ def test_the_page_cache_is_on_by_default_with_redis():
     found = settings_with(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
     assert found["cache"].endswith("RedisCache")
     assert found["page_cache_seconds"] == 60
+
+
+def test_sessions_are_read_from_the_database_without_a_shared_cache():
+    assert settings_with(DEBUG="1")["session_engine"] == "django.contrib.sessions.backends.db"
+
+
+def test_sessions_are_read_from_redis_and_kept_in_the_database_with_redis():
+    found = settings_with(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
+    assert found["session_engine"] == "django.contrib.sessions.backends.cached_db"
 
 
 def test_the_page_cache_lifetime_can_be_set():

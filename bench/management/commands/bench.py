@@ -60,7 +60,7 @@ class Command(BaseCommand):
         out = self.stdout.write
         out(
             f"Python {env['python']}, Django {env['django']}, {env['database']}, {env['cpus']} CPUs, "
-            f"{env['machine']}; {env['comments']:,} comments; DEBUG={'on' if env['debug'] else 'off'}; "
+            f"{env['machine']}; {env['comments']:,} comments; cache: {env['cache']}; DEBUG={'on' if env['debug'] else 'off'}; "
             f"median of {rounds} interleaved rounds"
         )
         baseline = next(r for r in results if r.case.name == measure.BASELINE).median
