@@ -181,3 +181,57 @@ def test_a_lost_generation_counter_never_brings_back_an_older_page(version):
     response = anonymous_get()
     assert response[HIT] == "miss"
     assert "Said after the page was stored." in response.content.decode()
+
+
+# The shared fragment of the version page: what every signed-in reader sees alike, kept with the
+# page cache, while their own parts of the page are rendered for them
+
+
+def fragment_keys() -> list[str]:
+    from django.core.cache import cache
+
+    return [key for key in cache._cache if ":fragment:" in key]  # local memory keeps made keys
+
+
+def test_a_signed_in_reader_gets_the_version_pages_clauses_from_the_shared_fragment(version, commenter):
+    from django.core.cache import cache
+
+    reader = client_for(commenter)
+    first = reader.get("/charter/1.0/").content.decode()
+    assert "What this covers." in first and "Comment on this clause" in first
+    [key] = fragment_keys()
+    cache.set(key.split(":", 2)[-1], "<p>the kept fragment</p>")
+    second = reader.get("/charter/1.0/")
+    assert HIT not in second  # the page itself is rendered for them, around the fragment
+    assert "<p>the kept fragment</p>" in second.content.decode()
+    assert '<div class="clause-body">' not in second.content.decode()
+
+
+def test_a_new_comment_shows_in_the_version_pages_counts_at_once(version, commenter):
+    reader = client_for(commenter)
+    assert "No comments yet<span" in reader.get("/charter/1.0/").content.decode()
+    make_comment(make_user(), version, body="Counted.")
+    html = reader.get("/charter/1.0/").content.decode()
+    assert "1 comment<span" in html
+
+
+def test_a_drafts_clauses_are_never_kept(steward):
+    definition = make_definition(
+        slug="charter", versions={"0.1": [("scope", "Scope", "Draft words.")]}, publish=False
+    )
+    text = definition.versions.get().clause_texts.get()
+    drafter = client_for(steward)
+    assert "Draft words." in drafter.get("/charter/0.1/").content.decode()
+    type(text).objects.filter(pk=text.pk).update(body_html="<p>Changed words.</p>")  # no signal
+    assert "Changed words." in drafter.get("/charter/0.1/").content.decode()
+    assert fragment_keys() == []
+
+
+def test_nothing_personal_is_inside_the_fragment(version, commenter):
+    client_for(commenter).get("/charter/1.0/")
+    from django.core.cache import cache
+
+    for key in fragment_keys():
+        fragment = cache.get(key.split(":", 2)[-1])
+        assert "csrfmiddlewaretoken" not in fragment
+        assert commenter.profile.name not in fragment

@@ -50,3 +50,44 @@ def url_for_id(name, pk):
     argument is an integer, without reversing the pattern for each object."""
     url = _id_url_template(name, get_urlconf(), get_script_prefix())
     return url.replace(str(_STAND_IN), str(int(pk)))
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, name, parts, when):
+        self.nodelist, self.name, self.parts, self.when = nodelist, name, parts, when
+
+    def render(self, context):
+        from django.conf import settings
+        from django.core.cache import cache
+
+        from docket import pagecache
+
+        seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        if seconds <= 0 or (self.when is not None and not self.when.resolve(context)):
+            return self.nodelist.render(context)
+        parts = ":".join(str(part.resolve(context)) for part in self.parts)
+        key = f"fragment:{pagecache.generation()}:{self.name}:{parts}"
+        found = cache.get(key)
+        if found is None:
+            found = self.nodelist.render(context)
+            cache.set(key, found, timeout=seconds)
+        return found
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """{% shared_fragment "name" part… [when=condition] %}…{% endshared_fragment %}: a part of a
+    page that is the same for everyone who sees it, rendered once and kept with the public page
+    cache (same lifetime, forgotten with it on every change). The parts name everything else the
+    fragment depends on; with `when` false (or the page cache off) it is rendered every time.
+    Nothing personal may be inside: no user, no form, no CSRF token."""
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("usage: {% shared_fragment name part… [when=condition] %}")
+    when = None
+    if bits[-1].startswith("when="):
+        when = parser.compile_filter(bits.pop()[len("when=") :])
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    name = template.Variable(bits[0]).resolve({})  # a literal: the fragment's name
+    return SharedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[1:]], when)
