@@ -273,16 +273,28 @@ def compare_form(request, slug):
     )
 
 
+# What a compare row shows of a clause text.
+COMPARED_FIELDS = ("version_id", "clause__key", "position", "number", "heading", "level", "body", "body_html")
+
+
 @public_page
 def compare(request, slug, labels):
     definition, versions = _definition_and_versions(request, slug)
     old_version, new_version = _find(versions, labels[0]), _find(versions, labels[1])
-    old_texts = list(old_version.clause_texts.select_related("clause").order_by("position"))
-    new_texts = list(new_version.clause_texts.select_related("clause").order_by("position"))
+    old_texts, new_texts = (
+        list(v.clause_texts.select_related("clause").only(*COMPARED_FIELDS).order_by("position"))
+        for v in (old_version, new_version)
+    )
     rows = compare_texts(old_texts, new_texts)
+    # Each row's links from the versions' addresses, without a URL reversal per row.
+    new_url = reverse("definition:version", args=[definition.slug, new_version.label])
+    old_url = reverse("definition:version", args=[definition.slug, old_version.label])
+    history_url = reverse("definition:clause_history", args=[definition.slug, "-"]).removesuffix("-/")
     counts = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
+        row.url = f"{new_url if row.new else old_url}{row.key}/"
+        row.history_url = f"{history_url}{row.key}/"
     return render(
         request,
         "definition/compare.html",

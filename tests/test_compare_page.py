@@ -45,6 +45,13 @@ def test_each_row_has_the_clause_key_as_anchor(reader, demo_definition):
         assert f'id="{key}"' in html
 
 
+def test_each_row_links_its_clause_in_the_version_that_has_it_and_its_history(reader, demo_definition):
+    html = reader.get(compare_url("0.1", "1.0")).content.decode()
+    for key, label in [("scope", "1.0"), ("meetings", "1.0"), ("fees", "0.1")]:
+        assert f'<a href="{reverse("definition:clause", args=["charter", label, key])}">' in html
+        assert f'<a href="{reverse("definition:clause_history", args=["charter", key])}">History' in html
+
+
 def test_the_form_picks_any_two_versions_without_javascript(reader, demo_definition):
     form_url = reverse("definition:compare_form", args=["charter"])
     response = reader.get(form_url, {"a": "0.1", "b": "0.2"})
