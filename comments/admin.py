@@ -5,25 +5,16 @@ from .models import Comment, CommentRevision, Endorsement, Subscription
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    """Nothing people wrote is deleted from the web, the admin included: hide or withdraw."""
+    """Read only. Nothing people wrote is deleted or rewritten, the admin included; hiding, locking
+    and approving go through the moderation pages, which record each action in the public log."""
 
     list_display = ["tracking_number", "author", "clause", "version", "status", "created_at"]
     list_filter = ["status", "version__definition"]
     list_select_related = ["author", "clause", "version__definition"]
     search_fields = ["body", "author__email"]
-    readonly_fields = [
-        "clause",
-        "version",
-        "parent",
-        "root",
-        "author",
-        "body",
-        "quote",
-        "created_at",
-        "edited_at",
-        "token",
-    ]
-    fields = readonly_fields + ["status", "status_reason", "locked_at", "on_behalf_of"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

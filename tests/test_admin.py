@@ -246,3 +246,40 @@ def test_the_admin_lists_comments_and_moderation_records_and_never_deletes_a_com
         == 403
     )
     assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_the_admin_cannot_change_a_comments_status_round_the_moderation_log(superuser, commenter):
+    from comments.models import Comment
+
+    definition = make_definition(slug="charter")
+    comment = Comment.objects.create(
+        clause=definition.clauses.first(), version=definition.versions.get(), author=commenter, body="Hello."
+    )
+    client = client_for(superuser)
+    response = client.post(
+        reverse("admin:comments_comment_change", args=[comment.pk]),
+        {"status": "hidden", "status_reason": "Quietly.", "on_behalf_of": ""},
+    )
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.VISIBLE
+    assert client.get(reverse("admin:comments_comment_change", args=[comment.pk])).status_code == 200
+
+
+def test_the_admin_cannot_suspend_a_person_round_the_moderation_log(superuser, commenter):
+    profile = commenter.profile
+    client = client_for(superuser)
+    response = client.post(
+        reverse("admin:accounts_profile_change", args=[profile.pk]),
+        {
+            "user": commenter.pk,
+            "display_name": profile.display_name,
+            "affiliation": profile.affiliation,
+            "suspended_at_0": "2026-01-01",
+            "suspended_at_1": "10:00:00",
+            "suspension_reason": "Quietly.",
+        },
+    )
+    assert response.status_code == 302  # saved: the other fields may be changed
+    profile.refresh_from_db()
+    assert profile.suspended_at is None and profile.suspension_reason == ""

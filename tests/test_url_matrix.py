@@ -260,8 +260,9 @@ ADMIN_REFUSES = {
     # The stewards' record is append-only; an import is made by uploading a file.
     "definition.stewardaction": {"add", "change", "delete"},
     "definition.draftimport": {"add", "change"},
-    # Nothing people wrote is lost (invariant 2), and it is written on the site, not in the admin.
-    "comments.comment": {"add", "delete"},
+    # Nothing people wrote is lost (invariant 2), and it is written on the site, not in the admin;
+    # moderating it goes through the moderation pages, which log it (invariant 3).
+    "comments.comment": {"add", "change", "delete"},
     "comments.commentrevision": {"add", "change", "delete"},
     "comments.endorsement": set(),
     "comments.subscription": set(),
