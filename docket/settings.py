@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "moderation",
     "openrecord",
     "bench",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,19 @@ else:
 del EMAIL_HOST  # read only to build MAILERS; Django 6.1 refuses EMAIL_* beside MAILERS
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Docket <docket@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Emails (receipts, replies, follows, new versions) go through Django's tasks framework. By
+# default they run in the web process as the request ends. With TASK_WORKER=1 they are queued in
+# the database and `manage.py db_worker` sends them (docker-compose runs one): a post then waits
+# for no mail server, and a mail server that is down delays mail, not comments.
+TASK_WORKER = envbool("TASK_WORKER", False)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASK_WORKER
+        else "django.tasks.backends.immediate.ImmediateBackend"
+    }
+}
 
 # Spam defence: hold each new person's first N comments for a moderator's approval (0: off).
 HOLD_FIRST_COMMENTS = envint("HOLD_FIRST_COMMENTS", 0)

@@ -39,5 +39,11 @@ def test_the_compose_file_runs_the_site_with_postgresql_and_redis_and_health_che
     for variable in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "EMAIL_HOST", "REDIS_URL"):
         assert variable in web["environment"], variable
     assert "/healthz/" in " ".join(web["healthcheck"]["test"])
+    # Emails are queued in the database, and a worker with the site's settings sends them.
+    assert web["environment"]["TASK_WORKER"] == "1"
+    worker = services["worker"]
+    assert worker["command"] == ["python", "manage.py", "db_worker"]
+    assert worker["environment"] == web["environment"]
+    assert worker["depends_on"]["web"]["condition"] == "service_healthy"
     # The container runs bin/start-web, the same command CI runs against PostgreSQL.
     assert 'CMD ["bin/start-web"]' in (ROOT / "Dockerfile").read_text()

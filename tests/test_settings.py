@@ -19,7 +19,7 @@ SETTINGS_VARIABLES = {
     "CONN_MAX_AGE", "SITE_URL", "DEFAULT_FROM_EMAIL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "LOG_LEVEL", "DJANGO_SETTINGS_MODULE",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "DJANGO_ALLOW_ASYNC_UNSAFE",
-    "TRUSTED_PROXY_COUNT", "PAGE_CACHE_SECONDS", "HOLD_FIRST_COMMENTS", "API_RATE",
+    "TRUSTED_PROXY_COUNT", "PAGE_CACHE_SECONDS", "HOLD_FIRST_COMMENTS", "API_RATE", "TASK_WORKER",
 }  # fmt: skip
 
 REPORT = """
@@ -35,6 +35,7 @@ print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "page_cache_seconds": settings.PAGE_CACHE_SECONDS,
     "session_engine": settings.SESSION_ENGINE,
+    "tasks": settings.TASKS["default"]["BACKEND"],
 }))
 """
 
@@ -247,6 +248,11 @@ def test_sessions_are_read_from_the_database_without_a_shared_cache():
 def test_sessions_are_read_from_redis_and_kept_in_the_database_with_redis():
     found = settings_with(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
     assert found["session_engine"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_tasks_run_in_the_web_process_unless_a_worker_is_said_to_run():
+    assert settings_with(DEBUG="1")["tasks"] == "django.tasks.backends.immediate.ImmediateBackend"
+    assert settings_with(DEBUG="1", TASK_WORKER="1")["tasks"] == "django_tasks_db.DatabaseBackend"
 
 
 def test_the_page_cache_lifetime_can_be_set():
