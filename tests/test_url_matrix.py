@@ -203,6 +203,7 @@ def build_world() -> SimpleNamespace:
             "moderation.flag": Flag.objects.get(),
             "moderation.dispositionresponse": disposition.responses.get(),
             "moderation.draftlink": DraftLink.objects.get(),
+            "django_tasks_database.dbtaskresult": queued_task(comment),
         },
         # Secrets that arrive by email: whoever holds one may use it, signed in or not.
         unsubscribe=notifications.unsubscribe_token(author.pk, "reply"),
@@ -236,6 +237,20 @@ def signed_in_sessions() -> dict[str, str]:
 
 
 # The table
+
+
+def queued_task(comment):
+    """An email queued for the task worker, as TASK_WORKER=1 stores it."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    return DBTaskResult.objects.create(
+        task_path="comments.notifications.comment_emails",
+        args_kwargs={"args": [comment.pk, None], "kwargs": {}},
+        backend_name="default",
+        run_after=get_date_max(),
+        exception_class_path="",
+        traceback="",
+    )
 
 
 def _admin(model: str, view: str) -> Callable[[SimpleNamespace], str]:
@@ -272,6 +287,8 @@ ADMIN_REFUSES = {
     "moderation.flag": set(),
     "moderation.dispositionresponse": set(),
     "moderation.draftlink": set(),
+    # Queued emails (TASK_WORKER=1): the worker's record, read only.
+    "django_tasks_database.dbtaskresult": {"add", "change", "delete"},
 }
 
 
