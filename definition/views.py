@@ -295,6 +295,7 @@ def compare(request, slug, labels):
         counts[row.status] = counts.get(row.status, 0) + 1
         row.url = f"{new_url if row.new else old_url}{row.key}/"
         row.history_url = f"{history_url}{row.key}/"
+        row.label = f"{row.text.number} {row.text.title}" if row.text.number else row.text.title
     return render(
         request,
         "definition/compare.html",

@@ -21,7 +21,7 @@ def tokenize(text: str) -> list[str]:
 
 def same_text(old: str, new: str) -> bool:
     """Equal but for whitespace: re-wrapping a paragraph is not a change."""
-    return (old or "").split() == (new or "").split()
+    return old == new or (old or "").split() == (new or "").split()
 
 
 def _words_diff(old: str, new: str) -> str:
