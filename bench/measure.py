@@ -41,8 +41,9 @@ class Case:
     before: Callable[[], None] | None = None  # run before each request, untimed
     expect: int = 200
     # Anonymous readers may get the public page cache; signed-in people never do, and their
-    # pages add the queries of who they are (session, user, groups, profile, follows), so the
-    # query budgets are stated for the anonymous render.
+    # pages add the queries and the controls of who they are (user, groups, profile, follows,
+    # forms), so the budgets are stated for the page as a reader gets it, anonymous. Signed-in
+    # rows are measured and reported, and held to the 1,000,000-comment comparison (--against).
     signed_in: bool = False
 
     @property
@@ -145,7 +146,7 @@ def cases() -> list[Case]:
                     f"{count:,} comments",
                     f"{base}{text.clause.key}/",
                     max_queries=None if signed_in else 6,
-                    max_ratio=10 if count == 1_000 else None,
+                    max_ratio=10 if count == 1_000 and not signed_in else None,
                     signed_in=signed_in,
                 )
             )
@@ -155,7 +156,7 @@ def cases() -> list[Case]:
                 f"{len(texts)} clauses",
                 base,
                 max_queries=None if signed_in else 5,
-                max_ratio=10,
+                max_ratio=None if signed_in else 10,
                 signed_in=signed_in,
             ),
             Case(
@@ -164,7 +165,7 @@ def cases() -> list[Case]:
                 # A parameter the page cache does not know: rendered every time, as uncached says.
                 f"/{MAIN_SLUG}/compare/{previous.label}...{latest.label}/?uncached=1",
                 max_queries=None if signed_in else 5,
-                max_ratio=15,
+                max_ratio=None if signed_in else 15,
                 before=_forget_diffs,
                 signed_in=signed_in,
             ),
