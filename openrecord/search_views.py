@@ -2,7 +2,7 @@ from django.shortcuts import render
 
 from definition.models import Definition
 
-from .search import search
+from . import search
 
 
 def search_page(request):
@@ -13,17 +13,19 @@ def search_page(request):
     definition = next((d for d in definitions if d.slug == request.GET.get("definition")), None)
     label = request.GET.get("version", "").strip()[:40] or None
     all_versions = request.GET.get("all_versions") == "1"
-    hits = (
-        search(query, definition=definition, label=label, kind=kind, all_versions=all_versions)
+    results = (
+        search.search(query, definition=definition, label=label, kind=kind, all_versions=all_versions)
         if query
-        else []
+        else search.Results([])
     )
     return render(
         request,
         "openrecord/search.html",
         {
             "query": query,
-            "hits": hits,
+            "hits": results.hits,
+            "capped": results.capped,
+            "candidates": f"{search.CANDIDATES:,}",
             "kind": kind,
             "definitions": definitions,
             "chosen_definition": definition,

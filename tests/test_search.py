@@ -2,15 +2,19 @@
 on PostgreSQL and a word match on SQLite. Run this module on both databases."""
 
 import re
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Comment
 from definition.models import ClauseText
 from moderation import actions
+from openrecord import search as search_module
 from openrecord.search import stored_comment_document
 from tests.conftest import make_definition, make_user, many_clauses
 from tests.queries import count_queries
@@ -219,8 +223,10 @@ def test_an_empty_query_shows_the_form_and_no_results(reader, demo_definition):
         assert response.context["hits"] == []
 
 
+@mock.patch("openrecord.search.CANDIDATES", 10)
 def test_the_query_count_does_not_grow_with_the_data(reader, db, commenter):
-    # One query per hit (its version, definition or author) would make a common word slow.
+    # One query per hit (its version, definition or author) would make a common word slow. The
+    # three: the definitions for the form, the clauses, the comments.
     small = make_definition(slug="small", versions={"1": many_clauses(2, suffix=" plums")})
     make_comment(commenter, small.versions.get(), "c0", body="Plums.")
     url = reverse("search") + "?q=plums&all_versions=1"
@@ -231,8 +237,75 @@ def test_the_query_count_does_not_grow_with_the_data(reader, db, commenter):
     for version in large.versions.all():
         for i in range(5):
             make_comment(make_user(), version, f"c{i}", body=f"More plums {i}.")
-    assert len(search(reader, q="plums", all_versions="1").context["hits"]) > 40
-    assert count_queries(reader, url) == few
+    response = search(reader, q="plums", all_versions="1")
+    assert len(response.context["hits"]) > 40
+    assert response.context["capped"]  # more comments than the cap: the capped path costs the same
+    assert count_queries(reader, url) == few == 3
+
+
+# Only the most recent matching comments are ranked (search.CANDIDATES), so that a common word
+# among a million comments does not rank them all.
+
+
+def make_fig_comments(author, version) -> dict[str, Comment]:
+    """Five comments on figs an hour apart, the two oldest the densest, and one newer than all
+    of them without the word."""
+    now = timezone.now()
+    bodies = {
+        "no figs": "Nothing about the fruit at all, only the newest words.",
+        "newest": "Figs once, among many other words about the garden and its trees.",
+        "dense": "Figs, figs and figs: figs for everyone.",
+        "sparse": "We mention figs in passing, among a good many other words here.",
+        "old dense": "Figs figs figs figs figs figs figs figs figs.",
+        "oldest dense": "Figs figs figs figs figs figs figs figs.",
+    }
+    return {
+        name: make_comment(author, version, body=body, created_at=now - timedelta(hours=age))
+        for age, (name, body) in enumerate(bodies.items())
+    }
+
+
+def comment_bodies(response) -> list[str]:
+    return [hit.obj.body for hit in response.context["hits"] if hit.kind == "comment"]
+
+
+@mock.patch("openrecord.search.CANDIDATES", 3)
+def test_with_more_matches_than_the_cap_the_most_relevant_of_the_most_recent_are_shown(
+    reader, demo_definition, commenter
+):
+    comments = make_fig_comments(commenter, demo_definition.versions.get(label="1.0"))
+
+    response = search(reader, q="figs", kind="comments")
+
+    recent = [comments[name].body for name in ("newest", "dense", "sparse")]
+    assert sorted(comment_bodies(response)) == sorted(recent)
+    assert comment_bodies(response)[0] == comments["dense"].body
+    assert response.context["capped"]
+    page = " ".join(response.content.decode().split())
+    assert (
+        "At least 3 comments match, so the comments below are the most relevant of the 3 most recent" in page
+    )
+    assert "narrow the search" in page
+
+
+@mock.patch("openrecord.search.CANDIDATES", 7)
+def test_with_fewer_matches_than_the_cap_every_match_is_ranked_and_no_cap_is_mentioned(
+    reader, demo_definition, commenter
+):
+    comments = make_fig_comments(commenter, demo_definition.versions.get(label="1.0"))
+    make_comment(commenter, demo_definition.versions.get(label="0.1"), body="Figs on an older version.")
+
+    response = search(reader, q="figs", kind="comments")
+
+    expected = {c.body for name, c in comments.items() if name != "no figs"} | {"Figs on an older version."}
+    assert set(comment_bodies(response)) == expected
+    assert comment_bodies(response)[:2] == [comments["old dense"].body, comments["oldest dense"].body]
+    assert not response.context["capped"]
+    assert "comments match" not in response.content.decode()
+
+
+def test_the_cap_is_a_thousand_comments():
+    assert search_module.CANDIDATES == 1_000
 
 
 def test_the_search_box_is_on_every_page_with_a_label(reader, demo_definition, commenter):
@@ -303,3 +376,25 @@ def test_the_stored_comment_document_follows_edits(db, demo_definition, commente
 def test_a_nul_character_in_the_query_is_refused_with_400(reader, demo_definition):
     response = reader.get("/search/?q=a%00b")
     assert response.status_code == 400
+
+
+@postgres_only
+def test_postgresql_can_find_the_most_recent_matches_by_reading_the_created_index_backwards(
+    db, demo_definition, commenter
+):
+    from django.contrib.postgres.search import SearchQuery
+
+    from openrecord.search import _most_recent
+
+    make_comment(commenter, demo_definition.versions.get(label="1.0"), body="Orchards.")
+    query = SearchQuery("orchards", search_type="websearch", config="english")
+    matches = Comment.objects.annotate(document=stored_comment_document()).filter(document=query)
+    with connection.cursor() as cursor:
+        # At a million comments the planner walks this index and stops at the cap (it ranked
+        # 1,000 of 600,000 matches in 19 ms); with so few rows, forbid the other plans to see it fits.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = _most_recent(matches).explain()
+    assert "Index Scan Backward using comment_created" in plan
+    assert "Sort" not in plan  # read in order, so it can stop at the cap
