@@ -21,6 +21,20 @@ class Pages(pagination.PageNumberPagination):
     max_page_size = 200
 
 
+class CommentPages(pagination.CursorPagination):
+    """Comments come in pages by position, not by number. At a million comments, counting them
+    for the page numbers read the whole table (half a second on every page), and a deep page
+    skipped every comment before it (page 5,000: nearly three seconds). A page's `next` and
+    `previous` links carry the position of its edge, and the comment_created index is read on
+    from there."""
+
+    page_size = Pages.page_size
+    page_size_query_param = Pages.page_size_query_param
+    max_page_size = Pages.max_page_size
+    ordering = ("created_at", "pk")
+    cursor_query_description = "Where the page starts: take it from another page's next or previous link."
+
+
 def _since(request):
     value = request.query_params.get("since")
     if not value:
@@ -232,6 +246,7 @@ class ClauseViewSet(ReadOnly):
 )
 class CommentViewSet(ReadOnly):
     serializer_class = CommentSerializer
+    pagination_class = CommentPages
 
     def get_queryset(self):
         comments = (
