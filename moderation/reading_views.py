@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -69,56 +69,70 @@ def changes(request, slug, label):
 @public_page
 def report(request, slug, label):
     definition, version = _published(slug, label)
-    comments = reports.received(version, sort="oldest")
-    texts = list(version.clause_texts.only("clause_id", "heading", "position"))
-    titles = {t.clause_id: t.title for t in texts}
-    positions = {t.clause_id: t.position for t in texts}
-    comments.sort(key=lambda c: positions.get(c.clause_id, 10**6))  # in the document's order
-    awaiting = sum(1 for c in comments if c.awaiting)
     fmt = request.GET.get("format")
     if fmt in ("csv", "json"):
-        rows = [reports.row(c, titles) for c in comments]
-        name = f"{definition.slug}-{version.label}-dispositions"
-        if fmt == "csv":
-            response = HttpResponse(reports.as_csv(rows), content_type="text/csv; charset=utf-8")
-        else:
-            document = {
-                "definition": definition.slug,
-                "version": version.label,
-                "comments": len(rows),
-                "awaiting_response": awaiting,
-                "authors_satisfied": sum(1 for c in comments if c.answer and c.answer.verdict == "satisfied"),
-                "authors_objecting": sum(1 for c in comments if c.answer and c.answer.verdict == "objects"),
-                "dispositions": rows,
-            }
-            response = HttpResponse(json.dumps(document, indent=2), content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
-    counts = {}
-    for comment in comments:
-        key = (
-            comment.disposition.status
-            if comment.disposition
-            else (reports.AWAITING if comment.awaiting else "")
-        )
-        counts[key] = counts.get(key, 0) + 1
-    answers = {"satisfied": 0, "objects": 0}
-    for comment in comments:
-        if comment.answer is not None:
-            answers[comment.answer.verdict] += 1
+        return _report_download(definition, version, fmt)
+    # The summary covers every comment; the table shows one page of them.
+    overall = reports.summary(version)
+    page = reports.page_of(version, request.GET.get("page"), total=overall.total)
     return render(
         request,
         "moderation/report.html",
         {
             "definition": definition,
             "version": version,
-            "comments": comments,
-            "titles": titles,
-            "awaiting": awaiting,
-            "counts": [(label_, counts.get(value, 0)) for value, label_ in Disposition.Status.choices],
-            "answers": answers,
+            "page": page,
+            "comments": page.object_list,
+            "total": overall.total,
+            "awaiting": overall.awaiting,
+            "counts": [(label_, overall.by_status[value]) for value, label_ in Disposition.Status.choices],
+            "answers": {"satisfied": overall.satisfied, "objects": overall.objecting},
+            "links": {
+                "first": _page_link(request, 1),
+                "previous": _page_link(request, page.number - 1),
+                "next": _page_link(request, page.number + 1),
+                "last": _page_link(request, page.paginator.num_pages),
+            },
         },
     )
+
+
+def _page_link(request, number: int) -> str:
+    """This page's address at another page number, keeping every other parameter it was asked
+    with; the first page is the address without a page number."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if number > 1:
+        query["page"] = str(number)
+    return f"?{query.urlencode()}" if query else request.path
+
+
+def _report_download(definition, version, fmt):
+    """The complete record in one file: what people cite and keep, so it is never cut into pages.
+    The rows are read at once (a fixed number of queries, and any error is a 500 before the first
+    byte), then written out as the response streams."""
+    comments = reports.received(version, sort="document")
+    titles = {t.clause_id: t.title for t in version.clause_texts.only("clause_id", "heading")}
+    if fmt == "csv":
+        content = reports.csv_lines(reports.row(c, titles) for c in comments)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        document = {
+            "definition": definition.slug,
+            "version": version.label,
+            "comments": len(comments),
+            "awaiting_response": sum(1 for c in comments if c.awaiting),
+            "authors_satisfied": sum(1 for c in comments if c.answer and c.answer.verdict == "satisfied"),
+            "authors_objecting": sum(1 for c in comments if c.answer and c.answer.verdict == "objects"),
+            "dispositions": [reports.row(c, titles) for c in comments],
+        }
+        # The same text as json.dumps(document, indent=2), produced a piece at a time.
+        content = json.JSONEncoder(indent=2).iterencode(document)
+        content_type = "application/json"
+    response = StreamingHttpResponse(reports.in_chunks(content), content_type=content_type)
+    name = f"{definition.slug}-{version.label}-dispositions"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
 
 
 @require_POST
