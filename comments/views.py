@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Profile
 from definition import views as reading
@@ -181,6 +181,7 @@ def reply(request, pk):
     return _post(request, clause_text, ReplyForm, parent=parent)
 
 
+@require_safe
 def permalink(request, pk):
     comment = get_object_or_404(
         Comment.objects.select_related("version__definition", "clause", "root"), pk=pk
@@ -191,6 +192,7 @@ def permalink(request, pk):
     return redirect(_clause_url(clause_text, comment))
 
 
+@require_safe
 def lookup(request):
     form = LookupForm(request.GET or None)
     if form.is_valid():
@@ -248,6 +250,7 @@ def withdraw(request, pk):
     return render(request, "comments/withdraw.html", {"comment": comment})
 
 
+@require_safe
 def history(request, pk):
     comment = get_object_or_404(
         Comment.objects.select_related("author__profile", "version__definition", "clause"), pk=pk
@@ -337,6 +340,7 @@ def unsubscribe(request, token):
     return render(request, "comments/unsubscribe.html", {"what": what})
 
 
+@require_safe
 def person(request, pk):
     profile = get_object_or_404(Profile.objects.select_related("user"), user_id=pk)
     comments = (
@@ -348,6 +352,7 @@ def person(request, pk):
     return render(request, "comments/person.html", {"profile": profile, "page": page})
 
 
+@require_safe
 def cite(request, pk):
     """Ready-to-paste citations of one comment, with its permanent link."""
     comment = get_object_or_404(

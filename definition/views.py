@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from docket.diff import same_text
 from docket.pagecache import public_page
@@ -238,6 +239,7 @@ def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
     )
 
 
+@require_safe
 def latest_clause(request, slug, key):
     """The clause in the newest published version; a removed clause leads to its history."""
     definition = get_object_or_404(Definition, slug=slug)
@@ -256,6 +258,7 @@ def latest_clause(request, slug, key):
     return redirect("definition:clause", definition.slug, found.version.label, clause.key)
 
 
+@require_safe
 def compare_form(request, slug):
     """The no-JavaScript version picker: GET ?a=...&b=... leads to the permanent compare address."""
     definition, versions = _definition_and_versions(request, slug)

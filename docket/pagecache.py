@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 
 GENERATION_KEY = "pagecache:generation"
 ALLOWED_PARAMS = {"page", "sort"}
@@ -26,7 +27,9 @@ HEADER = "X-Docket-Page-Cache"
 
 
 def public_page(view):
-    """Marks a view whose anonymous rendering may be shared by every anonymous visitor."""
+    """Marks a view whose anonymous rendering may be shared by every anonymous visitor. Such a
+    page only reads: it answers GET and HEAD, and 405 to any other method."""
+    view = require_safe(view)
     view.public_page = True
     return view
 

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import is_moderator
 from comments import actions as comment_actions
@@ -161,6 +161,7 @@ def suspension(request, pk, action):
     return redirect("moderation:queue")
 
 
+@require_safe
 def log(request):
     """The public moderation log: what was done, to what, why and when; not by whom."""
     entries = ModerationAction.objects.select_related("comment__author__profile", "person__profile").order_by(

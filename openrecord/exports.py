@@ -6,6 +6,7 @@ import json
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from comments.models import Comment
 from definition.models import ClauseText, Definition, Version
@@ -37,6 +38,7 @@ def version_markdown(version) -> str:
     return "\n".join(parts)
 
 
+@require_safe
 def markdown_export(request, slug, label):
     version = _published_version(slug, label)
     response = HttpResponse(version_markdown(version), content_type="text/markdown; charset=utf-8")
@@ -44,6 +46,7 @@ def markdown_export(request, slug, label):
     return response
 
 
+@require_safe
 def print_version(request, slug, label):
     version = _published_version(slug, label)
     texts = list(version.clause_texts.select_related("clause").order_by("position"))
@@ -54,6 +57,7 @@ def print_version(request, slug, label):
     )
 
 
+@require_safe
 def all_comments(request, slug, fmt):
     """Every thread-starting comment on every published version, with its disposition."""
     if fmt not in ("csv", "json"):
@@ -101,6 +105,7 @@ def all_comments(request, slug, fmt):
     return response
 
 
+@require_safe
 def annotations(request, slug, label):
     """Comments on a version as a W3C Web Annotation collection: each comment targets its clause
     in that version, with a TextQuoteSelector when it quotes a passage."""

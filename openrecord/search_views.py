@@ -1,10 +1,12 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from definition.models import Definition
 
 from . import search
 
 
+@require_safe
 def search_page(request):
     query = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "all")

@@ -1,22 +1,27 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import exports, feeds, search_views, views
 from .sitemaps import SITEMAPS
 
 app_name = "openrecord"
 urlpatterns = [
-    path("<slug:slug>/feed/", feeds.VersionsFeed(), name="versions_feed"),
-    path("<slug:slug>/feed/comments/", feeds.CommentsFeed(), name="comments_feed"),
-    path("<slug:slug>/feed/comments/<slug:key>/", feeds.CommentsFeed(), name="clause_comments_feed"),
-    path("<slug:slug>/feed/dispositions/", feeds.DispositionsFeed(), name="dispositions_feed"),
+    path("<slug:slug>/feed/", require_safe(feeds.VersionsFeed()), name="versions_feed"),
+    path("<slug:slug>/feed/comments/", require_safe(feeds.CommentsFeed()), name="comments_feed"),
+    path(
+        "<slug:slug>/feed/comments/<slug:key>/",
+        require_safe(feeds.CommentsFeed()),
+        name="clause_comments_feed",
+    ),
+    path("<slug:slug>/feed/dispositions/", require_safe(feeds.DispositionsFeed()), name="dispositions_feed"),
 ]
 
 site_urlpatterns = [
     path("search/", search_views.search_page, name="search"),
     path("robots.txt", views.robots, name="robots"),
     path("healthz/", views.health, name="health"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 export_urlpatterns = [

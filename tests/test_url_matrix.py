@@ -82,6 +82,11 @@ def everyone(outcome) -> dict[str, Outcome]:
     return each(*[outcome] * 6)
 
 
+# Pages that only read answer GET and HEAD, and 405 to a POST, whoever sends it (before any
+# check of who may see the page, which is not needed to refuse a method).
+READ_ONLY = everyone(405)
+
+
 def signed_in(outcome, *, anonymous=LOGIN) -> dict[str, Outcome]:
     return each(anonymous, outcome, outcome, outcome, outcome, outcome)
 
@@ -388,11 +393,11 @@ def _draft_or_published(name, published_args, draft_args):
     """A reading page for a published version (everyone) and for the draft (stewards only; for
     anyone else it does not exist)."""
     return [
-        Address(_url(name, *published_args), get=everyone(200), post=everyone(200), label="published"),
+        Address(_url(name, *published_args), get=everyone(200), post=READ_ONLY, label="published"),
         Address(
             _url(name, *draft_args),
             get=stewards(200, others=404, anonymous=404),
-            post=stewards(200, others=404, anonymous=404),
+            post=READ_ONLY,
             label="draft",
         ),
     ]
@@ -401,8 +406,8 @@ def _draft_or_published(name, published_args, draft_args):
 def _published_only(name, published_args, draft_args):
     """A record or export of a published version: there is none of a draft, for stewards either."""
     return [
-        Address(_url(name, *published_args), get=everyone(200), post=everyone(200), label="published"),
-        Address(_url(name, *draft_args), get=everyone(404), post=everyone(404), label="draft"),
+        Address(_url(name, *published_args), get=everyone(200), post=READ_ONLY, label="published"),
+        Address(_url(name, *draft_args), get=everyone(404), post=READ_ONLY, label="draft"),
     ]
 
 
@@ -567,7 +572,7 @@ ADDRESSES: dict[str, Address | Shadowed | list[Address]] = {
     ),
     # Moderation (tests/test_moderation_permissions.py sends real forms).
     "moderation:queue": Address(_url("moderation:queue"), get=moderators(200), post=moderators(200)),
-    "moderation:log": Address(_url("moderation:log"), get=everyone(200), post=everyone(200)),
+    "moderation:log": Address(_url("moderation:log"), get=everyone(200), post=READ_ONLY),
     "moderation:comment": Address(
         _url("moderation:comment", lambda w: w.comment.pk), get=moderators(200), post=moderators(200)
     ),
@@ -587,7 +592,7 @@ ADDRESSES: dict[str, Address | Shadowed | list[Address]] = {
         _url("moderation:flag", lambda w: w.comment.pk), get=verified(200), post=verified(200)
     ),
     # Comments (tests/test_comment_permissions.py sends real forms).
-    "comments:lookup": Address(_url("comments:lookup"), get=everyone(200), post=everyone(200)),
+    "comments:lookup": Address(_url("comments:lookup"), get=everyone(200), post=READ_ONLY),
     # The live preview is for people signed in; it writes nothing.
     "comments:preview": Address(
         _url("comments:preview"), get=everyone(405), post=signed_in(200, anonymous=403)
@@ -605,7 +610,7 @@ ADDRESSES: dict[str, Address | Shadowed | list[Address]] = {
         post=everyone(writes(200)),
     ),
     "comments:permalink": Address(
-        _url("comments:permalink", lambda w: w.comment.pk), get=everyone(302), post=everyone(302)
+        _url("comments:permalink", lambda w: w.comment.pk), get=everyone(302), post=READ_ONLY
     ),
     "comments:reply": Address(
         _url("comments:reply", lambda w: w.comment.pk), get=verified(200), post=verified(400)
@@ -618,21 +623,21 @@ ADDRESSES: dict[str, Address | Shadowed | list[Address]] = {
         _url("comments:withdraw", lambda w: w.comment.pk), get=signed_in(403), post=signed_in(403)
     ),
     "comments:history": [
-        Address(_url("comments:history", lambda w: w.comment.pk), get=everyone(200), post=everyone(200)),
+        Address(_url("comments:history", lambda w: w.comment.pk), get=everyone(200), post=READ_ONLY),
         # The earlier texts of a hidden comment, or of one not yet approved, are not published
         # here, not even for moderators (they have the moderation pages).
         Address(
             _url("comments:history", lambda w: w.hidden.pk),
             get=everyone(404),
-            post=everyone(404),
+            post=READ_ONLY,
             label="hidden",
         ),
         Address(
-            _url("comments:history", lambda w: w.held.pk), get=everyone(404), post=everyone(404), label="held"
+            _url("comments:history", lambda w: w.held.pk), get=everyone(404), post=READ_ONLY, label="held"
         ),
     ],
     "comments:cite": Address(
-        _url("comments:cite", lambda w: w.comment.pk), get=everyone(200), post=everyone(200)
+        _url("comments:cite", lambda w: w.comment.pk), get=everyone(200), post=READ_ONLY
     ),
     # An endorsement needs no note.
     "comments:endorse": Address(
@@ -644,14 +649,14 @@ ADDRESSES: dict[str, Address | Shadowed | list[Address]] = {
     ),
     # Only the comment's author answers its disposition; none of the personas is the author.
     "respond": Address(_url("respond", lambda w: w.disposition.pk), get=everyone(405), post=signed_in(403)),
-    "person": Address(_url("person", lambda w: w.author.pk), get=everyone(200), post=everyone(200)),
+    "person": Address(_url("person", lambda w: w.author.pk), get=everyone(200), post=READ_ONLY),
     # Open records.
-    "search": Address(lambda w: reverse("search") + "?q=orchards", get=everyone(200), post=everyone(200)),
+    "search": Address(lambda w: reverse("search") + "?q=orchards", get=everyone(200), post=READ_ONLY),
     "robots": Address(_url("robots"), get=everyone(200), post=everyone(405)),
     "health": Address(_url("health"), get=everyone(200), post=everyone(405)),
-    "sitemap": Address(_url("sitemap"), get=everyone(200), post=everyone(200)),
+    "sitemap": Address(_url("sitemap"), get=everyone(200), post=READ_ONLY),
     "exports:all_comments": Address(
-        _url("exports:all_comments", SLUG, "csv"), get=everyone(200), post=everyone(200)
+        _url("exports:all_comments", SLUG, "csv"), get=everyone(200), post=READ_ONLY
     ),
     # Exports are of published versions only, for stewards too.
     "exports:markdown": _published_only("exports:markdown", [SLUG, "1.0"], [SLUG, "1.1"]),
@@ -659,16 +664,16 @@ ADDRESSES: dict[str, Address | Shadowed | list[Address]] = {
     "exports:annotations": _published_only("exports:annotations", [SLUG, "1.0"], [SLUG, "1.1"]),
     **api_addresses(),
     "openrecord:versions_feed": Address(
-        _url("openrecord:versions_feed", SLUG), get=everyone(200), post=everyone(200)
+        _url("openrecord:versions_feed", SLUG), get=everyone(200), post=READ_ONLY
     ),
     "openrecord:comments_feed": Address(
-        _url("openrecord:comments_feed", SLUG), get=everyone(200), post=everyone(200)
+        _url("openrecord:comments_feed", SLUG), get=everyone(200), post=READ_ONLY
     ),
     "openrecord:clause_comments_feed": Address(
-        _url("openrecord:clause_comments_feed", SLUG, "scope"), get=everyone(200), post=everyone(200)
+        _url("openrecord:clause_comments_feed", SLUG, "scope"), get=everyone(200), post=READ_ONLY
     ),
     "openrecord:dispositions_feed": Address(
-        _url("openrecord:dispositions_feed", SLUG), get=everyone(200), post=everyone(200)
+        _url("openrecord:dispositions_feed", SLUG), get=everyone(200), post=READ_ONLY
     ),
     # The reading pages.
     "record:changes": _published_only("record:changes", [SLUG, "1.0"], [SLUG, "1.1"]),
@@ -689,12 +694,12 @@ ADDRESSES: dict[str, Address | Shadowed | list[Address]] = {
     "definition:home": Address(
         _url("definition:home"),
         get=stewards(200, others=302, anonymous=302),
-        post=stewards(200, others=302, anonymous=302),
+        post=READ_ONLY,
     ),
     "definition:latest": Shadowed(_url("definition:latest", SLUG), by="<slug:slug>/"),
     # Without a choice the picker leads to the two newest versions this person may see.
     "definition:compare_form": Address(
-        _url("definition:compare_form", SLUG), get=everyone(302), post=everyone(302)
+        _url("definition:compare_form", SLUG), get=everyone(302), post=READ_ONLY
     ),
     "definition:compare": _draft_or_published(
         "definition:compare", [SLUG, ("0.9", "1.0")], [SLUG, ("1.0", "1.1")]
@@ -703,7 +708,7 @@ ADDRESSES: dict[str, Address | Shadowed | list[Address]] = {
         _url("definition:clause_history", SLUG, "scope"), by="record:<slug:slug>/history/<slug:key>/"
     ),
     "definition:latest_clause": Address(
-        _url("definition:latest_clause", SLUG, "scope"), get=everyone(302), post=everyone(302)
+        _url("definition:latest_clause", SLUG, "scope"), get=everyone(302), post=READ_ONLY
     ),
     "definition:version": Shadowed(_url("definition:version", SLUG, "1.0"), by="<slug:slug>/<label:label>/"),
     "definition:clause": Shadowed(
