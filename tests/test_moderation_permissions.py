@@ -120,7 +120,7 @@ ENDPOINTS = {
         audience="moderators", url=lambda w: reverse("moderation:queue"), get=200, post=200, writes=False
     ),
     "moderation:log": dict(
-        audience="public", url=lambda w: reverse("moderation:log"), get=200, post=200, writes=False
+        audience="public", url=lambda w: reverse("moderation:log"), get=200, post=405, writes=False
     ),
     "moderation:comment": dict(
         audience="moderators",
@@ -277,28 +277,28 @@ ENDPOINTS = {
         audience="public",
         url=lambda w: reverse("record:changes", args=[SLUG, "1.0"]),
         get=200,
-        post=200,
+        post=405,  # a page that only reads
         writes=False,
     ),
     "record:dispositions": dict(
         audience="public",
         url=lambda w: reverse("record:dispositions", args=[SLUG, "1.0"]),
         get=200,
-        post=200,
+        post=405,  # a page that only reads
         writes=False,
     ),
     "record:dispositions csv": dict(
         audience="public",
         url=lambda w: reverse("record:dispositions", args=[SLUG, "1.0"]) + "?format=csv",
         get=200,
-        post=200,
+        post=405,  # a page that only reads
         writes=False,
     ),
     "record:dispositions json": dict(
         audience="public",
         url=lambda w: reverse("record:dispositions", args=[SLUG, "1.0"]) + "?format=json",
         get=200,
-        post=200,
+        post=405,  # a page that only reads
         writes=False,
     ),
 }
