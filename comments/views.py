@@ -11,6 +11,7 @@ from accounts.models import Profile
 from definition import views as reading
 from definition.models import ClauseText, Definition, Version
 from docket import markdown
+from docket.deferred import DeferredList
 from docket.pagecache import public_page
 
 from . import actions, notifications
@@ -28,11 +29,16 @@ def _posting_state(request, version) -> dict:
 
 
 def _version_extras(request, context):
-    version = context["version"]
-    counts = comment_counts(version)
-    for text in context["texts"]:
-        text.comment_count = counts.get(text.clause_id, 0)
-    return {"comments_shown": True, **_posting_state(request, version)}
+    version, texts = context["version"], context["texts"]
+
+    def counted():
+        counts = comment_counts(version)
+        for text in texts:
+            text.comment_count = counts.get(text.clause_id, 0)
+        return texts
+
+    # Counted only when the clauses are shown, not when they come from the shared fragment.
+    return {"texts": DeferredList(counted), "comments_shown": True, **_posting_state(request, version)}
 
 
 def _clause_extras(request, context):

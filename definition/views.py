@@ -1,3 +1,4 @@
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from docket.deferred import DeferredList
 from docket.diff import same_text
 from docket.pagecache import public_page
 
@@ -97,13 +99,14 @@ def version_detail(request, slug, label, *, page=VERSION_PAGE):
     return _render_version(request, definition, versions, _find(versions, label), page)
 
 
-def _render_version(request, definition, versions, version, page, *, is_latest_address=False):
+def _clauses_and_changes(definition, version, previous) -> tuple[list[ClauseText], list[dict]]:
+    """The version's clause texts, each with its address and what changed since `previous`, and
+    the clauses removed since (two queries)."""
     texts = list(version.clause_texts.select_related("clause").order_by("position"))
     # Each clause's address from the version's, without a URL reversal per clause.
     version_url = reverse("definition:version", args=[definition.slug, version.label])
     for text in texts:
         text.url = f"{version_url}{text.clause.key}/"
-    previous = _previous_published(versions, version)
     removed = []
     if previous is not None:
         before = {
@@ -123,6 +126,15 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
             else:
                 text.change = ""
         removed = [{"key": key, "heading": heading or UNTITLED} for key, heading, _ in before.values()]
+    return texts, removed
+
+
+def _render_version(request, definition, versions, version, page, *, is_latest_address=False):
+    previous = _previous_published(versions, version)
+    # The clauses are read only when the page's shared fragment is rendered (see version.html).
+    clauses = functools.cache(lambda: _clauses_and_changes(definition, version, previous))
+    texts = DeferredList(lambda: clauses()[0])
+    removed = DeferredList(lambda: clauses()[1])
     latest = _latest_published(versions)
     return page.render(
         request,
