@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from comments import views as comment_views
@@ -72,29 +73,45 @@ def report(request, slug, label):
     fmt = request.GET.get("format")
     if fmt in ("csv", "json"):
         return _report_download(definition, version, fmt)
-    # The summary covers every comment; the table shows one page of them.
-    overall = reports.summary(version)
-    page = reports.page_of(version, request.GET.get("page"), total=overall.total)
     return render(
         request,
         "moderation/report.html",
-        {
-            "definition": definition,
-            "version": version,
-            "page": page,
-            "comments": page.object_list,
-            "total": overall.total,
-            "awaiting": overall.awaiting,
-            "counts": [(label_, overall.by_status[value]) for value, label_ in Disposition.Status.choices],
-            "answers": {"satisfied": overall.satisfied, "objects": overall.objecting},
-            "links": {
-                "first": _page_link(request, 1),
-                "previous": _page_link(request, page.number - 1),
-                "next": _page_link(request, page.number + 1),
-                "last": _page_link(request, page.paginator.num_pages),
-            },
-        },
+        {"definition": definition, "version": version, "report": _Report(request, version)},
     )
+
+
+class _Report:
+    """The summary, which covers every comment, and one page of the table, read on first use: when
+    the page's shared fragment comes from the cache, never."""
+
+    def __init__(self, request, version):
+        self.request, self.version = request, version
+
+    @cached_property
+    def summary(self):
+        return reports.summary(self.version)
+
+    @cached_property
+    def page(self):
+        return reports.page_of(self.version, self.request.GET.get("page"), total=self.summary.total)
+
+    @property
+    def comments(self):
+        return self.page.object_list
+
+    @property
+    def counts(self):
+        return [(label, self.summary.by_status[value]) for value, label in Disposition.Status.choices]
+
+    @property
+    def links(self):
+        page, request = self.page, self.request
+        return {
+            "first": _page_link(request, 1),
+            "previous": _page_link(request, page.number - 1),
+            "next": _page_link(request, page.number + 1),
+            "last": _page_link(request, page.paginator.num_pages),
+        }
 
 
 def _page_link(request, number: int) -> str:

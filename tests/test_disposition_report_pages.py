@@ -102,7 +102,7 @@ def mixed(version):
 def test_the_summary_counts_every_comment_of_the_version_not_only_the_page(reader, two_per_page, mixed):
     response = reader.get(report_url("?page=3"))
     html = response.content.decode()
-    assert [c.pk for c in response.context["comments"]] == [mixed[4].pk]
+    assert [c.pk for c in response.context["report"].comments] == [mixed[4].pk]
     assert "5 comments, <strong>1 still awaiting a response</strong>" in html
     assert (
         '<ul class="disposition-counts"><li>Accepted: 1</li><li>Declined: 1</li><li>Noted: 1</li></ul>'
@@ -117,13 +117,14 @@ def test_the_summary_agrees_with_the_complete_download(reader, two_per_page, mix
     by_status = {}
     for row in document["dispositions"]:
         by_status[row["disposition"]] = by_status.get(row["disposition"], 0) + 1
-    assert response.context["total"] == document["comments"] == 5
-    assert response.context["awaiting"] == document["awaiting_response"] == by_status["awaiting"] == 1
-    assert response.context["answers"] == {
-        "satisfied": document["authors_satisfied"],
-        "objects": document["authors_objecting"],
-    }
-    assert {label: n for label, n in response.context["counts"] if n} == {
+    report = response.context["report"]
+    assert report.summary.total == document["comments"] == 5
+    assert report.summary.awaiting == document["awaiting_response"] == by_status["awaiting"] == 1
+    assert (report.summary.satisfied, report.summary.objecting) == (
+        document["authors_satisfied"],
+        document["authors_objecting"],
+    )
+    assert {label: n for label, n in report.counts if n} == {
         "Accepted": by_status["accepted"],
         "Declined": by_status["declined"],
         "Noted": by_status["noted"],

@@ -685,7 +685,7 @@ def test_the_report_lists_every_thread_starting_comment_with_its_disposition(rea
     accepted, duplicate, awaiting = report_set
     response = reader.get(report_url())
     assert response.status_code == 200
-    assert [c.pk for c in response.context["comments"]] == [accepted.pk, duplicate.pk, awaiting.pk]
+    assert [c.pk for c in response.context["report"].comments] == [accepted.pk, duplicate.pk, awaiting.pk]
     html = response.content.decode()
     row = html[html.index(f'id="row-{accepted.pk}"') : html.index(f'id="row-{duplicate.pk}"')]
     assert accepted.tracking_number in row
@@ -890,4 +890,4 @@ def test_a_withdrawn_or_hidden_comment_is_not_counted_as_awaiting_a_response(
     make_comment(moderator, version, body="Gone.", status=Comment.Status.WITHDRAWN)
     make_comment(moderator, version, body="Spam.", status=Comment.Status.HIDDEN, status_reason="Spam.")
     response = client_for(None).get(reverse("record:dispositions", args=[SLUG, "1.0"]))
-    assert response.context["awaiting"] == 1
+    assert response.context["report"].summary.awaiting == 1

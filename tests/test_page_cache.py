@@ -245,3 +245,20 @@ def test_nothing_personal_is_inside_the_fragment(version, commenter):
         fragment = cache.get(key.split(":", 2)[-1])
         assert "csrfmiddlewaretoken" not in fragment
         assert commenter.profile.name not in fragment
+
+
+def test_the_disposition_report_is_a_shared_fragment_read_once_per_change_and_page(version, commenter):
+    make_comment(make_user(), version, body="Reported.")
+    reader = client_for(commenter)
+    report = "/charter/1.0/dispositions/"
+    first = reader.get(report).content.decode()
+    assert "1 comment, <strong>1 still awaiting a response</strong>" in first
+    with CaptureQueriesContext(connection) as queries:
+        again = reader.get(report).content.decode()
+    assert '"comments_comment"' not in " ".join(q["sql"] for q in queries.captured_queries)
+    assert "1 comment, <strong>1 still awaiting a response</strong>" in again
+    assert len([key for key in fragment_keys() if ":disposition-report:" in key]) == 1
+    reader.get(report + "?page=2")
+    assert len([key for key in fragment_keys() if ":disposition-report:" in key]) == 2
+    make_comment(make_user(), version, body="Reported too.")
+    assert "2 comments, <strong>2 still awaiting a response</strong>" in reader.get(report).content.decode()
