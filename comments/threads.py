@@ -4,7 +4,7 @@ into trees in Python), and the comments made on earlier versions of the clause."
 from collections import defaultdict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 
 from docket import quotes
 
@@ -137,9 +137,10 @@ def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1)
             parent__isnull=True,
         )
         .select_related("author__profile", "version")
+        # Counted for the comments shown only (a subquery per row after the limit), not grouped
+        # over every earlier comment on the clause.
         .annotate(
-            reply_total=Count("replies", distinct=True),
-            endorsement_total=Count("endorsements", distinct=True),
+            reply_total=_count_of(Comment, "parent"), endorsement_total=_count_of(Endorsement, "comment")
         )
         .order_by("-version__sequence", "created_at", "pk")[:EARLIER_LIMIT]
     )
@@ -175,6 +176,12 @@ def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1)
         "highlighted_body": highlighted,
         "following": following,
     }
+
+
+def _count_of(model, field: str) -> Subquery:
+    """How many rows of `model` point at the comment through `field`, as a subquery column."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
 
 
 def comment_counts(version) -> dict[int, int]:
