@@ -8,11 +8,38 @@ from django.core.cache import cache
 from docket.diff import same_text, word_diff
 from docket.markdown import plain_text
 
-from .models import ClauseText
+from .models import UNTITLED, ClauseText
 
 DIFF_CACHE_SECONDS = 7 * 24 * 3600
 # Bumped when the shape of a cached diff changes; `manage.py bench` swaps it to time uncached diffs.
 DIFF_CACHE_PREFIX = "clause-diff:1:"
+
+
+@dataclass(slots=True)
+class TextRow:
+    """What a comparison reads of a clause text, without building model instances: the compare
+    page reads two versions' texts at once."""
+
+    clause_id: int
+    key: str
+    number: str
+    heading: str
+    body: str
+    body_html: str
+
+    FIELDS = ("clause_id", "clause__key", "number", "heading", "body", "body_html")
+
+    @classmethod
+    def of(cls, version) -> list["TextRow"]:
+        return [cls(*values) for values in version.clause_texts.order_by("position").values_list(*cls.FIELDS)]
+
+    @property
+    def title(self) -> str:
+        return self.heading or UNTITLED
+
+
+def _key(text: ClauseText | TextRow) -> str:
+    return text.key if isinstance(text, TextRow) else text.clause.key
 
 
 @dataclass
@@ -38,8 +65,8 @@ def is_changed(old: ClauseText, new: ClauseText) -> bool:
     return not (same_text(old.heading, new.heading) and same_text(old.body, new.body))
 
 
-def change_between(old: ClauseText | None, new: ClauseText | None) -> ClauseChange:
-    key = (new or old).clause.key
+def change_between(old: ClauseText | TextRow | None, new: ClauseText | TextRow | None) -> ClauseChange:
+    key = _key(new or old)
     if old is None:
         return ClauseChange(key, "added", None, new)
     if new is None:

@@ -14,7 +14,7 @@ from docket.deferred import DeferredList
 from docket.diff import same_text
 from docket.pagecache import public_page
 
-from .changes import change_between, compare_texts
+from .changes import TextRow, change_between, compare_texts
 from .models import UNTITLED, ClauseText, Definition, Version, is_steward
 
 ANNOUNCE_DAYS = 30
@@ -288,19 +288,11 @@ def compare_form(request, slug):
     )
 
 
-# What a compare row shows of a clause text.
-COMPARED_FIELDS = ("version_id", "clause__key", "position", "number", "heading", "level", "body", "body_html")
-
-
 @public_page
 def compare(request, slug, labels):
     definition, versions = _definition_and_versions(request, slug)
     old_version, new_version = _find(versions, labels[0]), _find(versions, labels[1])
-    old_texts, new_texts = (
-        list(v.clause_texts.select_related("clause").only(*COMPARED_FIELDS).order_by("position"))
-        for v in (old_version, new_version)
-    )
-    rows = compare_texts(old_texts, new_texts)
+    rows = compare_texts(TextRow.of(old_version), TextRow.of(new_version))
     # Each row's links from the versions' addresses, without a URL reversal per row.
     new_url = reverse("definition:version", args=[definition.slug, new_version.label])
     old_url = reverse("definition:version", args=[definition.slug, old_version.label])
