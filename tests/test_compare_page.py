@@ -87,3 +87,23 @@ def test_its_query_count_does_not_grow_with_clauses_or_versions(db, reader):
     small = count_queries(reader, compare_url("1", "2", slug="small"))
     large = count_queries(reader, compare_url("1", "8", slug="large"))
     assert small == large == 3  # the definition with its versions, old texts, new texts
+
+
+def test_each_diff_is_computed_once_and_the_cache_is_read_once_per_page(reader, demo_definition):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from definition import changes
+
+    cache.clear()
+    url = compare_url("0.1", "1.0")  # scope changed, members renamed: two diffs
+    with mock.patch.object(changes, "word_diff", wraps=changes.word_diff) as diffs:
+        with mock.patch.object(cache, "get_many", wraps=cache.get_many) as reads:
+            first = reader.get(url).content.decode()
+        made = diffs.call_count
+        second = reader.get(url).content.decode()
+    assert made >= 2
+    assert diffs.call_count == made  # the second view computed nothing
+    assert reads.call_count == 1  # one read for every row of the page
+    assert first.count("<ins>") == second.count("<ins>") > 0  # the kept diffs are the same
