@@ -4,7 +4,6 @@ worker backend can take them in production). Every email carries a link that sto
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import F, Q
 from django.dispatch import receiver
 from django.tasks import task
@@ -13,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import display_name
 from definition.signals import version_published
+from docket.tasks import enqueue_when_stored
 
 from .models import Comment, Subscription
 
@@ -161,11 +161,11 @@ def notify_new_version(version_id: int) -> None:
 def comment_posted(comment: Comment, clause_title: str | None = None) -> None:
     """Queue the emails a new comment brings, once it is safely stored. A comment held for
     approval tells others only when a moderator approves it (see comment_approved)."""
-    transaction.on_commit(lambda: comment_emails.enqueue(comment.pk, clause_title))
+    enqueue_when_stored(comment_emails, comment.pk, clause_title)
 
 
 def comment_approved(comment: Comment) -> None:
-    transaction.on_commit(lambda: notify_about_comment.enqueue(comment.pk))
+    enqueue_when_stored(notify_about_comment, comment.pk)
 
 
 @receiver(version_published)

@@ -1,13 +1,13 @@
 """Emails of moderation: moderators hear of new flags, authors of their comments' dispositions."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 
 from accounts.models import display_name
 from comments.notifications import _comment_context, _send, absolute
+from docket.tasks import enqueue_when_stored
 
 from .models import Disposition, Flag
 
@@ -58,8 +58,8 @@ def notify_author_of_disposition(disposition_id: int) -> None:
 
 
 def flag_raised(flag: Flag) -> None:
-    transaction.on_commit(lambda: notify_moderators_of_flag.enqueue(flag.pk))
+    enqueue_when_stored(notify_moderators_of_flag, flag.pk)
 
 
 def disposition_recorded(disposition: Disposition) -> None:
-    transaction.on_commit(lambda: notify_author_of_disposition.enqueue(disposition.pk))
+    enqueue_when_stored(notify_author_of_disposition, disposition.pk)

@@ -41,3 +41,37 @@ def test_a_post_queues_its_receipt_and_the_worker_sends_it(commenter):
     assert "was received" in mail.outbox[0].subject
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_is_stored_in_the_same_commit_as_the_comment(commenter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    version = make_definition(slug="charter").versions.get()
+    form = {"body": "One commit.", "quote": "", "on_behalf_of": "", "token": str(uuid.uuid4())}
+    author = client_for(commenter)
+    with CaptureQueriesContext(connection) as queries:
+        assert author.post(f"/comments/new/{version.pk}/scope/", form).status_code == 302
+    sql = [q["sql"] for q in queries.captured_queries]
+    task_insert = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "django_tasks_database'))
+    comment_insert = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "comments_comment"'))
+    commits = [i for i, q in enumerate(sql) if q == "COMMIT"]
+    assert comment_insert < task_insert < commits[0]  # inside the transaction that stores the comment
+    assert len(commits) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_that_is_not_stored_queues_no_email(commenter):
+    from django.db import transaction
+
+    from comments import actions
+    from definition.models import ClauseText
+
+    version = make_definition(slug="charter").versions.get()
+    DBTaskResult.objects.all().delete()
+    text = ClauseText.objects.select_related("version").get(version=version, clause__key="scope")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.post_comment(author=commenter, clause_text=text, body="Rolled back.", token=uuid.uuid4())
+        raise RuntimeError("the request failed after the post")
+    assert not DBTaskResult.objects.exists()
