@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from docket import quotes
 
@@ -178,10 +179,11 @@ def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1)
     }
 
 
-def _count_of(model, field: str) -> Subquery:
-    """How many rows of `model` point at the comment through `field`, as a subquery column."""
+def _count_of(model, field: str) -> Coalesce:
+    """How many rows of `model` point at the comment through `field`, as a subquery column (0,
+    not NULL, when none does: the grouped subquery then has no row)."""
     rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
-    return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
 
 
 def comment_counts(version) -> dict[int, int]:

@@ -374,6 +374,14 @@ def test_an_earlier_comment_counts_its_replies_and_endorsements(reader, rules, a
     assert "2 replies · 3 endorsements" in item
 
 
+def test_an_earlier_comment_with_no_replies_nor_endorsements_says_so(reader, rules, author):
+    comment = add_comment(rules, author, "Alone.")
+    html = reader.get(clause_url("rules", "2", "fees")).content.decode()
+    item = html[html.index(f'id="comment-{comment.pk}"') :].split("</li>")[0]
+    assert "· 0 replies" in item
+    assert "None" not in item and "endorsement" not in item
+
+
 def test_the_version_page_shows_each_clauses_comment_count(reader, demo_definition):
     scope = clause_text("charter", "1.0", "scope")
     members = clause_text("charter", "1.0", "members")
