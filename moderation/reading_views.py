@@ -87,6 +87,13 @@ class _Report:
     def __init__(self, request, version):
         self.request, self.version = request, version
 
+    @property
+    def requested_page(self) -> str:
+        """The page asked for, as the fragment's key: digits only, anything else is the first
+        page (as page_of reads it), so an address cannot make keys of its own."""
+        asked = self.request.GET.get("page", "")
+        return asked.lstrip("0") if asked.isdigit() and asked.lstrip("0") else "1"
+
     @cached_property
     def summary(self):
         return reports.summary(self.version)
@@ -115,13 +122,10 @@ class _Report:
 
 
 def _page_link(request, number: int) -> str:
-    """This page's address at another page number, keeping every other parameter it was asked
-    with; the first page is the address without a page number."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    if number > 1:
-        query["page"] = str(number)
-    return f"?{query.urlencode()}" if query else request.path
+    """This page's address at another page number; the first page is the address without one.
+    Only the page number is carried: the report reads no other parameter, and the shared fragment
+    is kept per page, not per whatever else an address may bring."""
+    return f"?page={number}" if number > 1 else request.path
 
 
 def _report_download(definition, version, fmt):

@@ -66,7 +66,10 @@ class SharedFragmentNode(template.Node):
         if seconds <= 0 or (self.when is not None and not self.when.resolve(context)):
             return self.nodelist.render(context)
         parts = ":".join(str(part.resolve(context)) for part in self.parts)
-        key = f"fragment:{pagecache.generation()}:{self.name}:{parts}"
+        # The page's own template too: templates that extend the one holding the fragment fill
+        # its blocks in their own way.
+        page = context.template.name if context.template is not None else ""
+        key = f"fragment:{pagecache.generation()}:{self.name}:{page}:{parts}"
         found = cache.get(key)
         if found is None:
             found = self.nodelist.render(context)
@@ -78,8 +81,8 @@ class SharedFragmentNode(template.Node):
 def shared_fragment(parser, token):
     """{% shared_fragment "name" part… [when=condition] %}…{% endshared_fragment %}: a part of a
     page that is the same for everyone who sees it, rendered once and kept with the public page
-    cache (same lifetime, forgotten with it on every change). The parts name everything else the
-    fragment depends on; with `when` false (or the page cache off) it is rendered every time.
+    cache (same lifetime, forgotten with it on every change), per page template. The parts name
+    everything else the fragment depends on; with `when` false (or the page cache off) it is rendered every time.
     Nothing personal may be inside: no user, no form, no CSRF token."""
     bits = token.split_contents()[1:]
     if not bits:
