@@ -34,6 +34,14 @@ class CommentPages(pagination.CursorPagination):
     ordering = ("created_at", "pk")
     cursor_query_description = "Where the page starts: take it from another page's next or previous link."
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # A client written for page numbers would otherwise get the first page for every number.
+        if "page" in request.query_params:
+            raise ValidationError(
+                {"page": "Comments are paged by position, not by number: follow the next and previous links."}
+            )
+        return super().paginate_queryset(queryset, request, view)
+
 
 def _since(request):
     value = request.query_params.get("since")

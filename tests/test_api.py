@@ -247,6 +247,12 @@ def test_a_page_of_comments_holds_at_most_two_hundred(reader, db):
     assert page["next"]
 
 
+def test_a_page_number_for_comments_is_refused_with_a_message(reader, demo):
+    response = reader.get("/api/v1/comments/?page=2")
+    assert response.status_code == 400
+    assert "next and previous links" in response.json()["page"]
+
+
 def test_a_malformed_cursor_is_not_found(reader, demo):
     response = reader.get(reverse("api:comment-list"), {"cursor": "not-a-cursor"})
 
