@@ -8,8 +8,9 @@ cache, so a spike of readers (a link in the news) costs one render per page per 
   the transaction commits, so a reader can never store a page from before the change under the
   new generation); every cached page of an older generation is then ignored. Writes that bypass
   model signals (queryset updates) are bounded by the entry's lifetime, PAGE_CACHE_SECONDS.
-Signed-in people always get a fresh render: their pages carry forms, their own controls, and
-what a moderator may see.
+Signed-in people always get a fresh render of the page: it carries forms, their own controls, and
+what a moderator may see. Parts of it that are the same for everyone may come from the cache
+under the same generation ({% shared_fragment %} in docket/templatetags/docket.py).
 """
 
 import time

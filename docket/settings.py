@@ -236,7 +236,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Emails (receipts, replies, follows, new versions) go through Django's tasks framework. By
 # default they run in the web process as the request ends. With TASK_WORKER=1 they are queued in
 # the database and `manage.py db_worker` sends them (docker-compose runs one): a post then waits
-# for no mail server, and a mail server that is down delays mail, not comments.
+# for no mail server, and a mail server that is down fails the task (recorded, with its error), not
+# the post.
 TASK_WORKER = envbool("TASK_WORKER", False)
 TASKS = {
     "default": {
