@@ -28,6 +28,7 @@ from docket import markdown, pagecache
 from .seed import MAIN_SLUG, MEASURED_COUNTS
 
 BASELINE = "baseline"
+CLAUSE_PAGE = "clause page, first page of threads"
 
 
 @dataclass
@@ -39,6 +40,9 @@ class Case:
     max_ratio: float | None = None
     post: Callable[[], tuple[object, dict]] | None = None  # returns (user, form data)
     before: Callable[[], None] | None = None  # run before each request, untimed
+    # Timed as the first render after a change to the record (the page cache and the shared
+    # fragments forgotten before each request), in rounds of their own.
+    after_a_change: bool = False
     expect: int = 200
     # Anonymous readers may get the public page cache; signed-in people never do, and their
     # pages add the queries and the controls of who they are (user, groups, profile, follows,
@@ -142,7 +146,7 @@ def cases() -> list[Case]:
         for text, count in zip(measured, MEASURED_COUNTS, strict=True):
             result.append(
                 Case(
-                    "clause page, first page of threads",
+                    CLAUSE_PAGE,
                     f"{count:,} comments",
                     f"{base}{text.clause.key}/",
                     max_queries=None if signed_in else 6,
@@ -182,6 +186,27 @@ def cases() -> list[Case]:
                 signed_in=signed_in,
             ),
         ]
+    # What the first reader after a change (a new comment anywhere) waits for: everything the
+    # page cache and the shared fragments kept is forgotten before each request.
+    clause_1000 = measured[MEASURED_COUNTS.index(1_000)]
+    result += [
+        Case(
+            "clause page, first render after a change",
+            "1,000 comments",
+            f"{base}{clause_1000.clause.key}/",
+            max_queries=6,
+            max_ratio=40,
+            after_a_change=True,
+        ),
+        Case(
+            "version page, first render after a change",
+            f"{len(texts)} clauses",
+            base,
+            max_queries=5,
+            max_ratio=10,
+            after_a_change=True,
+        ),
+    ]
     result += [
         Case("definition home", "3 definitions", "/"),
         Case("search", "all comments", "/search/?q=licence+freedom"),
@@ -240,6 +265,8 @@ class Bench:
         queries are captured, not the login that prepares a post."""
         if case.before:
             case.before()
+        if case.after_a_change:
+            pagecache.forget_now()
         if case.post is None:
             client = self.signed_in if case.signed_in else self.anonymous
             with queries if queries is not None else nullcontext():
@@ -285,12 +312,14 @@ class Bench:
             result.renders = renders.count if result.case.post is None else 0
             result.status = response.status_code
             result.size_kb = len(response.content) / 1024
-        # Reads first, then writes, each phase interleaved with the baseline: a post empties the
-        # page cache, so posting between reads would time every anonymous read as a first render.
+        # Reads first, then first renders after a change, then writes, each phase interleaved with
+        # the baseline: a post (or a change) empties the page cache, so doing it between reads
+        # would time every anonymous read as a first render.
         baseline = results[0]
-        reads = [r for r in results[1:] if r.case.post is None]
+        reads = [r for r in results[1:] if r.case.post is None and not r.case.after_a_change]
+        after_a_change = [r for r in results[1:] if r.case.after_a_change]
         writes = [r for r in results[1:] if r.case.post is not None]
-        for phase in (reads, writes):
+        for phase in (reads, after_a_change, writes):
             for _ in range(self.rounds):
                 for result in [baseline, *phase]:
                     elapsed, _ = self.request(result.case)
@@ -324,7 +353,7 @@ def checks(results: list[Result]) -> list[Check]:
             )
     for signed_in in (False, True):
         found += _clause_checks(
-            [r for r in results if r.case.name.startswith("clause page") and r.case.signed_in == signed_in]
+            [r for r in results if r.case.name == CLAUSE_PAGE and r.case.signed_in == signed_in]
         )
     return found
 

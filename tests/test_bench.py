@@ -7,12 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from bench import measure
 from bench.seed import MAIN_SLUG, MEASURED_COUNTS, Seeder
 from comments.models import Comment
 from definition.models import ClauseText, Version
-from docket import markdown
+from docket import markdown, pagecache
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
@@ -113,3 +114,21 @@ def test_no_get_in_the_benchmark_renders_markdown(seeded):
     results = measure.Bench(rounds=1).run([c for c in measure.cases() if c.post is None and not c.signed_in])
     assert all(r.renders == 0 for r in results)
     assert all(r.status == 200 for r in results)
+
+
+@pytest.mark.django_db
+def test_a_first_render_after_a_change_is_timed_on_a_render_not_on_a_kept_page(seeded, settings):
+    settings.PAGE_CACHE_SECONDS = 60  # as make bench runs
+    after = [c for c in measure.cases() if c.after_a_change]
+    assert {c.name for c in after} == {
+        "clause page, first render after a change",
+        "version page, first render after a change",
+    }
+    assert all(c.max_ratio and c.max_queries and not c.signed_in for c in after)
+    bench = measure.Bench(rounds=1)
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        for case in after:
+            bench.request(case)  # kept, were it not for the change
+            _, response = bench.request(case)
+            assert response.status_code == 200
+            assert response.get(pagecache.HEADER) == "miss"
