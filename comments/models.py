@@ -73,6 +73,8 @@ class Comment(models.Model):
             models.Index(fields=["root"], name="comment_root"),
             # The newest comments first (feeds, the API, exports), read backwards without a sort.
             models.Index(fields=["created_at", "id"], name="comment_created"),
+            # A version's comments counted per clause (the version page) from the index alone.
+            models.Index(fields=["version", "clause"], name="comment_version_clause"),
         ]
 
     def __str__(self):
