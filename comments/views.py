@@ -1,17 +1,20 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Profile
 from definition import views as reading
 from definition.models import ClauseText, Definition, Version
 from docket import markdown
-from docket.deferred import DeferredList
 from docket.pagecache import public_page
 
 from . import actions, notifications
@@ -29,16 +32,25 @@ def _posting_state(request, version) -> dict:
 
 
 def _version_extras(request, context):
-    version, texts = context["version"], context["texts"]
+    version = context["version"]
+    counts = functools.cache(lambda: comment_counts(version))
 
-    def counted():
-        counts = comment_counts(version)
-        for text in texts:
-            text.comment_count = counts.get(text.clause_id, 0)
-        return texts
+    # Live parts of the version page: the clauses' text is kept for good once published, their
+    # comment counts are read on every request (one query).
+    def comment_count(clause_id: str) -> str:
+        n = counts().get(int(clause_id), 0)
+        return f"{n} comment{pluralize(n)}" if n else "No comments yet"
 
-    # Counted only when the clauses are shown, not when they come from the shared fragment.
-    return {"texts": DeferredList(counted), "comments_shown": True, **_posting_state(request, version)}
+    def toc_comment_count(clause_id: str) -> str:
+        n = counts().get(int(clause_id), 0)
+        return format_html(' <span class="comment-count">({} comment{})</span>', n, pluralize(n)) if n else ""
+
+    return {
+        "comment_count": comment_count,
+        "toc_comment_count": toc_comment_count,
+        "comments_shown": True,
+        **_posting_state(request, version),
+    }
 
 
 def _clause_extras(request, context):

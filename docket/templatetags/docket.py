@@ -1,9 +1,12 @@
 import functools
+import hashlib
 import html
+import re
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import strip_tags
+from django.utils.html import conditional_escape, strip_tags
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -52,9 +55,19 @@ def url_for_id(name, pk):
     return url.replace(str(_STAND_IN), str(int(pk)))
 
 
+# A fragment kept `lasting` shows what never changes (a published version's text): it is not
+# forgotten with the page cache's generation, only after this long, so a cache that fills up can
+# still let it go.
+LASTING_SECONDS = 24 * 3600
+# What a fragment holds in place of a live part; filled in on every request.
+_LIVE_MARK = "<!--live:{}:{}-->"
+_LIVE = re.compile(r"<!--live:(\w+):(\w*)-->")
+_MARKING = "_shared_fragment_marks_live_parts"
+
+
 class SharedFragmentNode(template.Node):
-    def __init__(self, nodelist, name, parts, when):
-        self.nodelist, self.name, self.parts, self.when = nodelist, name, parts, when
+    def __init__(self, nodelist, name, parts, when, lasting):
+        self.nodelist, self.name, self.parts, self.when, self.lasting = nodelist, name, parts, when, lasting
 
     def render(self, context):
         from django.conf import settings
@@ -69,28 +82,88 @@ class SharedFragmentNode(template.Node):
         # The page's own template too: templates that extend the one holding the fragment fill
         # its blocks in their own way.
         page = context.template.name if context.template is not None else ""
-        key = f"fragment:{pagecache.generation()}:{self.name}:{page}:{parts}"
+        if self.lasting:
+            # Kept across deployments too, so the key says which templates made it.
+            made_by = _digest(context.template.source if context.template else "", self.origin.template_name)
+            key, timeout = f"fragment:lasting:{made_by}:{self.name}:{page}:{parts}", LASTING_SECONDS
+        else:
+            key, timeout = f"fragment:{pagecache.generation()}:{self.name}:{page}:{parts}", seconds
         found = cache.get(key)
         if found is None:
-            found = self.nodelist.render(context)
-            cache.set(key, found, timeout=seconds)
-        return found
+            with context.push({_MARKING: True}):
+                found = self.nodelist.render(context)
+            cache.set(key, found, timeout=timeout)
+        return mark_safe(_LIVE.sub(lambda match: str(_live_value(context, *match.groups())), found))
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(page_source: str, fragment_template: str | None) -> str:
+    """A short digest of the page's template and of the one that holds the fragment (read once
+    per process: templates do not change under a running process)."""
+    from django.template.loader import get_template
+
+    holder = get_template(fragment_template).template.source if fragment_template else ""
+    return hashlib.sha256((page_source + "\x00" + holder).encode()).hexdigest()[:12]
+
+
+def _live_value(context, name, argument):
+    return conditional_escape(context[name](argument))
 
 
 @register.tag
 def shared_fragment(parser, token):
-    """{% shared_fragment "name" part… [when=condition] %}…{% endshared_fragment %}: a part of a
-    page that is the same for everyone who sees it, rendered once and kept with the public page
-    cache (same lifetime, forgotten with it on every change), per page template. The parts name
-    everything else the fragment depends on; with `when` false (or the page cache off) it is rendered every time.
+    """{% shared_fragment "name" part… [when=condition] [lasting] %}…{% endshared_fragment %}: a
+    part of a page that is the same for everyone who sees it, rendered once and kept with the
+    public page cache (same lifetime, forgotten with it on every change), per page template. The
+    parts name everything else the fragment depends on; with `when` false (or the page cache
+    off) it is rendered every time. `lasting` keeps what never changes past the page cache's
+    changes; what does change inside it is a {% live %} part, filled in on every request.
     Nothing personal may be inside: no user, no form, no CSRF token."""
     bits = token.split_contents()[1:]
     if not bits:
-        raise template.TemplateSyntaxError("usage: {% shared_fragment name part… [when=condition] %}")
+        raise template.TemplateSyntaxError(
+            "usage: {% shared_fragment name part… [when=condition] [lasting] %}"
+        )
+    lasting = bits[-1] == "lasting"
+    if lasting:
+        bits.pop()
     when = None
     if bits[-1].startswith("when="):
         when = parser.compile_filter(bits.pop()[len("when=") :])
     nodelist = parser.parse(("endshared_fragment",))
     parser.delete_first_token()
-    name = template.Variable(bits[0]).resolve({})  # a literal: the fragment's name
-    return SharedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[1:]], when)
+    name = _literal(bits[0])
+    return SharedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[1:]], when, lasting)
+
+
+def _literal(bit: str) -> str:
+    """A quoted name in a tag (a fragment's, a live part's function's)."""
+    if len(bit) < 3 or bit[0] != bit[-1] or bit[0] not in "\"'":
+        raise template.TemplateSyntaxError(f"expected a quoted name, not {bit}")
+    return bit[1:-1]
+
+
+class LiveNode(template.Node):
+    def __init__(self, name, argument):
+        self.name, self.argument = name, argument
+
+    def render(self, context):
+        argument = str(self.argument.resolve(context))
+        if not re.fullmatch(r"\w*", argument):
+            raise ValueError(f"{{% live %}} takes a number or a word, not {argument!r}")
+        if context.get(_MARKING):
+            return _LIVE_MARK.format(self.name, argument)
+        return _live_value(context, self.name, argument)
+
+
+@register.tag
+def live(parser, token):
+    """{% live "name" argument %}: what `name` (a function in the context, given the argument as
+    text) says now, even inside a kept shared fragment. The argument is a number or a word."""
+    bits = token.split_contents()[1:]
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("usage: {% live name argument %}")
+    name = _literal(bits[0])
+    if not re.fullmatch(r"\w+", name):
+        raise template.TemplateSyntaxError("{% live %} takes a function's name")
+    return LiveNode(name, parser.compile_filter(bits[1]))
