@@ -170,4 +170,4 @@ def comment_approved(comment: Comment) -> None:
 
 @receiver(version_published)
 def _version_published(sender, version, **kwargs):
-    notify_new_version.enqueue(version.pk)
+    enqueue_when_stored(notify_new_version, version.pk)

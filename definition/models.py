@@ -201,7 +201,10 @@ class Version(models.Model):
             self.published_at = at or timezone.now()
             self.published_by = by
             self.save(update_fields=["status", "published_at", "published_by", "release_notes_html"])
-            transaction.on_commit(lambda: version_published.send(sender=Version, version=self))
+            # Inside the transaction: a receiver that queues work says when it may run (see
+            # docket.tasks.enqueue_when_stored), so a queue in the database stores it with the
+            # publication, or not at all.
+            version_published.send(sender=Version, version=self)
 
 
 class ClauseQuerySet(models.QuerySet):

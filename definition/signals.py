@@ -1,4 +1,5 @@
 from django.dispatch import Signal
 
-# Sent after a version is published (once its transaction commits): sender=Version, version=...
+# Sent when a version is published, inside the publishing transaction (a receiver that queues work
+# uses docket.tasks.enqueue_when_stored): sender=Version, version=...
 version_published = Signal()

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import client_for, make_definition
@@ -75,3 +76,18 @@ def test_a_comment_that_is_not_stored_queues_no_email(commenter):
         actions.post_comment(author=commenter, clause_text=text, body="Rolled back.", token=uuid.uuid4())
         raise RuntimeError("the request failed after the post")
     assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publication_and_its_emails_task_are_stored_together():
+    from definition.models import Version
+
+    make_definition(slug="charter", publish=False)
+    draft = Version.objects.get()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        draft.publish()
+        raise RuntimeError("the request failed after publishing")
+    assert not DBTaskResult.objects.exists()
+    draft.refresh_from_db()
+    draft.publish()
+    assert DBTaskResult.objects.get().task_path == "comments.notifications.notify_new_version"
