@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from docket import quotes
+from docket.paging import page_number
 
 from .models import Comment, Endorsement, Subscription
 
@@ -73,32 +74,27 @@ def build_trees(roots, comments, endorsements, user):
     return trees
 
 
-def _page_number(page_number) -> int:
-    try:
-        return max(1, int(page_number))
-    except (TypeError, ValueError):
-        return 1
-
-
-def _threads_page(clause_text, version, sort, page_number) -> tuple[Page, list[Comment], list[Endorsement]]:
+def _threads_page(
+    clause_text, version, sort, requested_page
+) -> tuple[Page, list[Comment], list[Endorsement]]:
     """One page of threads: the page's thread-starting comments, every comment of those threads
     with the number of threads in all, and their endorsements, in two queries (the page's roots
     are a subquery of the comments query). A page past the end asks again for the last one."""
     roots = Comment.objects.filter(clause_id=clause_text.clause_id, version=version, parent__isnull=True)
-    ordered = roots.annotate(endorsement_total=Count("endorsements")) if sort == "endorsed" else roots
+    ordered = (
+        roots.annotate(endorsement_total=Count("endorsements")) if sort == "endorsed" else roots
+    ).order_by(*SORTS[sort])
     thread_total = roots.order_by().values("version").annotate(n=Count("pk")).values("n")
-    number = _page_number(page_number)
-    comments = _comments_of_threads(ordered.order_by(*SORTS[sort]), number, thread_total)
+    number = page_number(requested_page)
+    comments = _comments_of_threads(ordered, number, thread_total)
     if not comments and number > 1:
         number = max(1, -(-roots.count() // THREADS_PER_PAGE))
-        comments = _comments_of_threads(ordered.order_by(*SORTS[sort]), number, thread_total)
-    root_ids = [c.pk for c in comments if c.parent_id is None]
-    endorsements = (
-        list(Endorsement.objects.filter(comment__root_id__in=root_ids).select_related("person__profile"))
-        if root_ids
-        else []
-    )
+        comments = _comments_of_threads(ordered, number, thread_total)
     page_roots = [c for c in comments if c.parent_id is None]
+    # An empty list asks the database nothing.
+    endorsements = list(
+        Endorsement.objects.filter(comment__root__in=page_roots).select_related("person__profile")
+    )
     if sort == "endorsed":
         totals = defaultdict(int)
         for endorsement in endorsements:
@@ -124,10 +120,10 @@ def _comments_of_threads(ordered_roots, number, thread_total) -> list[Comment]:
     )
 
 
-def clause_comments(*, clause_text, version, user, sort="oldest", page_number=1) -> dict:
+def clause_comments(*, clause_text, version, user, sort="oldest", requested_page=1) -> dict:
     """Everything the clause page shows of comments, in a fixed number of queries."""
     sort = sort if sort in SORTS else "oldest"
-    page, comments, endorsements = _threads_page(clause_text, version, sort, page_number)
+    page, comments, endorsements = _threads_page(clause_text, version, sort, requested_page)
     threads = build_trees(list(page), comments, endorsements, user)
 
     earlier = list(

@@ -60,7 +60,7 @@ def _clause_extras(request, context):
         version=version,
         user=request.user,
         sort=request.GET.get("sort", "oldest"),
-        page_number=request.GET.get("page", 1),
+        requested_page=request.GET.get("page", 1),
     )
     form = CommentForm(initial={"quote": request.GET.get("quote", "")})
     return {**extras, "form": form, **_posting_state(request, version)}

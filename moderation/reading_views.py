@@ -17,6 +17,7 @@ from definition import views as reading
 from definition.changes import compare_texts
 from definition.models import Definition
 from docket.pagecache import public_page
+from docket.paging import page_number
 
 from . import actions, reports
 from .forms import ResponseForm
@@ -88,11 +89,10 @@ class _Report:
         self.request, self.version = request, version
 
     @property
-    def requested_page(self) -> str:
-        """The page asked for, as the fragment's key: digits only, anything else is the first
-        page (as page_of reads it), so an address cannot make keys of its own."""
-        asked = self.request.GET.get("page", "")
-        return asked.lstrip("0") if asked.isdigit() and asked.lstrip("0") else "1"
+    def requested_page(self) -> int:
+        """The page asked for, read as page_of reads it: the fragment's key, so an address cannot
+        make keys of its own."""
+        return page_number(self.request.GET.get("page"))
 
     @cached_property
     def summary(self):

@@ -11,6 +11,7 @@ from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, 
 from django.urls import reverse
 
 from comments.models import Comment
+from docket.paging import page_number
 
 from .models import Disposition, DispositionResponse
 
@@ -148,7 +149,7 @@ def summary(version) -> Summary:
     return result
 
 
-def page_of(version, page_number, *, total: int) -> Page:
+def page_of(version, requested_page, *, total: int) -> Page:
     """One page of the comments a version received, in the document's order, as `received` gives
     them. The database orders the bare ids and cuts out the page's (LIMIT/OFFSET); then only
     those rows are read in full, by a list of ids. (As one query, `pk__in` a sliced subquery,
@@ -159,11 +160,7 @@ def page_of(version, page_number, *, total: int) -> Page:
     in_order = _in_document_order(_threads(version)).values_list("pk", flat=True)
     paginator = Paginator(in_order, ROWS_PER_PAGE)
     paginator.count = total
-    try:
-        number = int(page_number)
-    except (TypeError, ValueError):
-        number = 1
-    page = paginator.page(min(max(1, number), paginator.num_pages))
+    page = paginator.page(min(page_number(requested_page), paginator.num_pages))
     ids = list(page.object_list)
     by_id = {c.pk: c for c in _with_dispositions(Comment.objects.filter(pk__in=ids))}
     return Page(_settle([by_id[pk] for pk in ids if pk in by_id]), page.number, paginator)

@@ -200,6 +200,14 @@ def test_a_page_past_the_end_shows_the_last_page(reader, scope):
     assert f'id="comment-{roots[0].pk}"' not in html
 
 
+def test_a_page_number_too_large_for_the_database_shows_the_last_page(reader, scope):
+    roots = [add_comment(scope, make_user(), f"Thread {n}.") for n in range(threads.THREADS_PER_PAGE + 1)]
+    response = reader.get(clause_url("charter", "1.0", "scope") + "?page=99999999999999999999")
+    assert response.status_code == 200
+    assert "Page 2 of 2" in response.content.decode()
+    assert f'id="comment-{roots[-1].pk}"' in response.content.decode()
+
+
 def test_the_most_endorsed_thread_leads_the_first_page_even_when_it_is_the_newest(reader, scope):
     roots = [add_comment(scope, make_user(), f"Thread {n}.") for n in range(threads.THREADS_PER_PAGE + 1)]
     for _ in range(2):
