@@ -212,10 +212,6 @@ def csv_lines(rows, fields: list[str] = FIELDS):
         yield out.getvalue()
 
 
-def as_csv(rows: list[dict], fields: list[str] = FIELDS) -> str:
-    return "".join(csv_lines(rows, fields))
-
-
 def in_chunks(pieces, size: int = 64 * 1024):
     """Small pieces of text joined into chunks of about `size` characters, so a streamed download
     is written in a few large blocks rather than one per line or JSON token."""

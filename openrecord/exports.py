@@ -84,14 +84,8 @@ def all_comments(request, slug, fmt):
 
     if fmt == "csv":
         # Streamed: a long record is written as it is read.
-        fields = ["version", *reports.FIELDS]
-
-        def lines():
-            yield reports.as_csv([], fields)  # the header row
-            for row in rows():
-                yield reports.as_csv([row], fields).split("\r\n", 1)[1]
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        lines = reports.csv_lines(rows(), ["version", *reports.FIELDS])
+        response = StreamingHttpResponse(reports.in_chunks(lines), content_type="text/csv; charset=utf-8")
     else:
 
         def chunks():
@@ -100,7 +94,7 @@ def all_comments(request, slug, fmt):
                 yield ("," if n else "") + json.dumps(row)
             yield "]}"
 
-        response = StreamingHttpResponse(chunks(), content_type="application/json")
+        response = StreamingHttpResponse(reports.in_chunks(chunks()), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{slug}-comments.{fmt}"'
     return response
 
