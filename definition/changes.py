@@ -8,7 +8,7 @@ from django.core.cache import cache
 from docket.diff import same_text, word_diff
 from docket.markdown import plain_text
 
-from .models import UNTITLED, ClauseText
+from .models import ClauseText, Named
 
 DIFF_CACHE_SECONDS = 7 * 24 * 3600
 # Bumped when the shape of a cached diff changes; `manage.py bench` swaps it to time uncached diffs.
@@ -16,7 +16,7 @@ DIFF_CACHE_PREFIX = "clause-diff:1:"
 
 
 @dataclass(slots=True)
-class TextRow:
+class TextRow(Named):
     """What a comparison reads of a clause text, without building model instances: the compare
     page reads two versions' texts at once."""
 
@@ -32,14 +32,6 @@ class TextRow:
     @classmethod
     def of(cls, version) -> list["TextRow"]:
         return [cls(*values) for values in version.clause_texts.order_by("position").values_list(*cls.FIELDS)]
-
-    @property
-    def title(self) -> str:
-        return self.heading or UNTITLED
-
-
-def _key(text: ClauseText | TextRow) -> str:
-    return text.key if isinstance(text, TextRow) else text.clause.key
 
 
 @dataclass
@@ -58,6 +50,10 @@ class ClauseChange:
         return self.new or self.old
 
     @property
+    def label(self) -> str:
+        return self.text.label
+
+    @property
     def renumbered(self) -> bool:
         return bool(self.old and self.new and self.old.number != self.new.number)
 
@@ -73,7 +69,7 @@ def change_between(old: ClauseText | TextRow | None, new: ClauseText | TextRow |
 
 
 def _classify(old, new) -> ClauseChange:
-    key = _key(new or old)
+    key = (new or old).key
     if old is None:
         return ClauseChange(key, "added", None, new)
     if new is None:

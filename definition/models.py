@@ -261,7 +261,23 @@ class ClauseTextQuerySet(models.QuerySet):
 UNTITLED = "Introduction"
 
 
-class ClauseText(models.Model):
+class Named:
+    """What a reader calls a clause, for anything with its `number` and `heading`."""
+
+    __slots__ = ()
+
+    @property
+    def title(self) -> str:
+        """Its heading, or a stand-in for untitled text."""
+        return self.heading or UNTITLED
+
+    @property
+    def label(self) -> str:
+        """Its number and title, as the contents list it: "2.1 Scope"."""
+        return f"{self.number} {self.title}" if self.number else self.title
+
+
+class ClauseText(Named, models.Model):
     """One clause as it reads in one version."""
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="clause_texts")
@@ -287,9 +303,9 @@ class ClauseText(models.Model):
         return f"{self.number} {self.heading}".strip() or self.clause.key
 
     @property
-    def title(self) -> str:
-        """What a reader calls this clause: its heading, or a stand-in for untitled text."""
-        return self.heading or UNTITLED
+    def key(self) -> str:
+        """The clause's key, which stays the same from version to version."""
+        return self.clause.key
 
     @property
     def depth(self) -> int:

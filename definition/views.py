@@ -15,7 +15,7 @@ from docket.diff import same_text
 from docket.pagecache import public_page
 
 from .changes import TextRow, change_between, compare_texts
-from .models import UNTITLED, ClauseText, Definition, Version, is_steward
+from .models import UNTITLED, ClauseText, Definition, Named, Version, is_steward
 
 ANNOUNCE_DAYS = 30
 
@@ -161,18 +161,16 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
 
 
 @dataclass(frozen=True)
-class Neighbour:
+class Neighbour(Named):
     """The clause before or after another in its version, as the clause page links it."""
 
     key: str
     number: str
-    title: str
+    heading: str
 
     @classmethod
     def of(cls, found: dict | None) -> "Neighbour | None":
-        if found is None:
-            return None
-        return cls(found["key"], found["number"], found["heading"] or UNTITLED)
+        return None if found is None else cls(found["key"], found["number"], found["heading"])
 
 
 def _neighbour(*, before: bool) -> Subquery:
@@ -302,7 +300,6 @@ def compare(request, slug, labels):
         counts[row.status] = counts.get(row.status, 0) + 1
         row.url = f"{new_url if row.new else old_url}{row.key}/"
         row.history_url = f"{history_url}{row.key}/"
-        row.label = f"{row.text.number} {row.text.title}" if row.text.number else row.text.title
     return render(
         request,
         "definition/compare.html",
