@@ -4,9 +4,14 @@ import html
 import re
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import mark_safe
+
+from docket import pagecache
 
 register = template.Library()
 
@@ -70,11 +75,6 @@ class SharedFragmentNode(template.Node):
         self.nodelist, self.name, self.parts, self.when, self.lasting = nodelist, name, parts, when, lasting
 
     def render(self, context):
-        from django.conf import settings
-        from django.core.cache import cache
-
-        from docket import pagecache
-
         seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
         if seconds <= 0 or (self.when is not None and not self.when.resolve(context)):
             return self.nodelist.render(context)
@@ -100,8 +100,6 @@ class SharedFragmentNode(template.Node):
 def _digest(page_source: str, fragment_template: str | None) -> str:
     """A short digest of the page's template and of the one that holds the fragment (read once
     per process: templates do not change under a running process)."""
-    from django.template.loader import get_template
-
     holder = get_template(fragment_template).template.source if fragment_template else ""
     return hashlib.sha256((page_source + "\x00" + holder).encode()).hexdigest()[:12]
 
