@@ -169,7 +169,7 @@ DATABASES = {"default": _database}
 # Redis (or any cache) through Django's own backend when REDIS_URL is set; rate limits use it.
 _redis_url = os.environ.get("REDIS_URL", "")
 if _redis_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+    CACHES = {"default": {"BACKEND": "docket.redis_cache.RedisCache", "LOCATION": _redis_url}}
     # A signed-in request reads its session from Redis, not the database; writes still go to the
     # database, so a restart of Redis signs nobody out. Only with a cache that every process
     # shares: with one per process, a sign-out would be forgotten only by the process that saw it.

@@ -1,7 +1,10 @@
 """Shared personas and factories, so a test says who acts and what happens."""
 
 import itertools
+import os
+import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -128,6 +131,39 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# The Redis tests' server: a database number of its own (each test also uses a key prefix of its
+# own). Without Redis they skip, except under CI (the CI variable set), where they fail.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_cache(fresh_cache, settings):
+    """The cache as production has it with REDIS_URL set: the Redis backend (docket.redis_cache),
+    which every worker shares. A database number and key prefix of its own; only its own keys are removed afterwards."""
+    import redis
+
+    server = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
+    try:
+        server.ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not answering at {TEST_REDIS_URL} ({exc})"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"{message}; CI runs the Redis tests")
+        pytest.skip(message)
+    prefix = f"docket-tests-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "docket.redis_cache.RedisCache",
+            "LOCATION": TEST_REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield SimpleNamespace(server=server, prefix=prefix)
+    for key in server.scan_iter(match=f"{prefix}:*"):
+        server.delete(key)
+    server.close()
 
 
 def make_comment(author, version, key="scope", body="A comment.", parent=None, **fields):

@@ -35,7 +35,6 @@ from tests.test_accounts import PASSWORD, emails_to, is_logged_in, log_in, sign_
 from tests.test_comment_limits import comment_form, new_url
 from tests.test_settings import REPO_ROOT, SETTINGS_VARIABLES
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PROXY = "10.0.0.2"  # the address every request arrives from when the proxy forwards it
 TOO_MANY = "Too many failed login attempts"
 
@@ -361,34 +360,6 @@ def post_at_once(person, attempts: int) -> list[bool]:
         thread.join(timeout=30)
     assert all(outcome is True or outcome == 429 for outcome in outcomes), outcomes
     return [outcome is True for outcome in outcomes]
-
-
-@pytest.fixture
-def redis_cache(fresh_cache, settings):
-    """The cache as production has it with REDIS_URL set: Django's Redis backend, which every worker
-    shares. A database number and key prefix of its own; only its own keys are removed afterwards."""
-    import redis
-
-    server = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
-    try:
-        server.ping()
-    except redis.RedisError as exc:
-        message = f"Redis is not answering at {TEST_REDIS_URL} ({exc})"
-        if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"{message}; CI runs the Redis tests")
-        pytest.skip(message)
-    prefix = f"docket-tests-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": TEST_REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield SimpleNamespace(server=server, prefix=prefix)
-    for key in server.scan_iter(match=f"{prefix}:*"):
-        server.delete(key)
-    server.close()
 
 
 def test_concurrent_posts_cannot_exceed_the_limit(monkeypatch):

@@ -1,0 +1,58 @@
+"""The Redis cache backend (docket.redis_cache): Django's, keeping one client per connection pool
+instead of building one per operation. Against a real Redis (TEST_REDIS_URL); skips without one,
+except under CI."""
+
+import threading
+
+import redis
+from django.core.cache import cache
+
+from docket.redis_cache import KeptClient
+
+
+def test_it_stores_and_reads_like_djangos_backend(redis_cache):
+    cache.set("greeting", {"text": "hello"}, timeout=30)
+    assert cache.get("greeting") == {"text": "hello"}
+    assert cache.add("greeting", "again") is False
+    assert cache.get_many(["greeting", "missing"]) == {"greeting": {"text": "hello"}}
+    cache.delete("greeting")
+    assert cache.get("greeting") is None
+
+
+def test_one_client_serves_every_operation(redis_cache, monkeypatch):
+    built = []
+    original = redis.Redis.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting)
+    client = cache._cache
+    assert isinstance(client, KeptClient)
+    for n in range(20):
+        cache.set(f"key-{n}", n)
+        cache.get(f"key-{n}")
+    assert len(built) <= 1  # one, unless an earlier operation of this cache already built it
+
+
+def test_threads_can_share_the_client(redis_cache):
+    # Django gives each thread a cache of its own; here one client serves them all at once.
+    shared = cache._cache
+    errors = []
+
+    def work(n):
+        try:
+            for i in range(50):
+                key = cache.make_and_validate_key(f"thread-{n}-{i}")
+                shared.set(key, i, timeout=30)
+                assert shared.get(key, None) == i
+        except Exception as exc:  # noqa: BLE001 - reported below, with the thread's number
+            errors.append((n, exc))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
