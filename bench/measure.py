@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils.crypto import get_random_string
 
-from comments.models import Comment
+from comments.models import Comment, Endorsement
 from definition import changes
 from definition.models import ClauseText, Version
 from docket import markdown, pagecache
@@ -186,8 +186,10 @@ def cases() -> list[Case]:
                 signed_in=signed_in,
             ),
         ]
-    # What the first reader after a change (a new comment anywhere) waits for: everything the
-    # page cache and the shared fragments kept is forgotten before each request.
+    # What the first reader after a change waits for: before each request, a comment on the
+    # page is endorsed or its endorsement withdrawn (a real change, through the models), and
+    # everything the page cache and the shared fragments kept is forgotten, as after a change
+    # anywhere. What is kept by content (docket.kept) stays, but for the changed comment.
     clause_1000 = measured[MEASURED_COUNTS.index(1_000)]
     result += [
         Case(
@@ -196,6 +198,7 @@ def cases() -> list[Case]:
             f"{base}{clause_1000.clause.key}/",
             max_queries=6,
             max_ratio=40,
+            before=_endorsement_toggle(clause_1000, latest),
             after_a_change=True,
         ),
         Case(
@@ -229,6 +232,22 @@ def cases() -> list[Case]:
 def _forget_diffs():
     """A fresh namespace for the diff cache, so the next compare page computes every diff."""
     changes.DIFF_CACHE_PREFIX = f"clause-diff:bench-{uuid.uuid4().hex}:"
+
+
+def _endorsement_toggle(text, version) -> Callable[[], None]:
+    """Endorses the first thread's first comment on the clause's first page of threads, or
+    withdraws that endorsement: each call changes what the page shows."""
+    comment = (
+        Comment.objects.filter(clause_id=text.clause_id, version=version).order_by("created_at", "pk").first()
+    )
+    person = _reader()
+
+    def toggle():
+        deleted, _ = Endorsement.objects.filter(comment=comment, person=person).delete()
+        if not deleted:
+            Endorsement.objects.create(comment=comment, person=person, note="Agreed.")
+
+    return toggle
 
 
 def _reader():

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from docket import quotes
 from docket.paging import page_number
 
+from .cards import Cards
 from .models import Comment, Endorsement, Subscription
 
 THREADS_PER_PAGE = 20
@@ -148,6 +149,15 @@ def clause_comments(*, clause_text, version, user, sort="oldest", requested_page
             if comment.quote
             else None
         )
+
+    # What everyone sees of each comment comes from kept cards, made when the page is rendered.
+    Cards(
+        user=user,
+        definition_slug=version.definition.slug,
+        version_label=version.label,
+        threads=comments,
+        earlier=earlier,
+    )
 
     # Each distinct passage is marked once, however many comments quote it: highlighting reads
     # the whole clause text, so it is done per passage, not per comment.

@@ -1,0 +1,72 @@
+"""Renders kept by what they show.
+
+A template rendered with plain values only (text, numbers, booleans, None, dates, and lists and
+dicts of them) is kept in the shared cache under a digest of those values, of the template's
+source and of the active language and time zone. The same comment shown again costs a cache
+read; a changed one (edited, endorsed, its author renamed) has different values, so a different
+key: nothing kept can be out of date, and no change has to forget anything. This is what keeps a
+page of threads fast on the first render after a change: only what changed is rendered again.
+
+The template gets no request, no user and no context processors, only the values; it must not
+read anything else either (no {% url %}: pass the addresses as values)."""
+
+import functools
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+KEPT_SECONDS = 7 * 24 * 3600
+
+
+def render_each(
+    template_name: str, contexts: Sequence[dict], *, also: Sequence[str] = ()
+) -> list[SafeString]:
+    """Each context rendered through the template, or taken from the cache where the same
+    template rendered the same values before; one cache read and at most one write for all.
+    `also` names the templates this one includes, so a change to them is a new key too."""
+    if not contexts:
+        return []
+    template = get_template(template_name)
+    made_by = _made_by(template_name, tuple(also))
+    where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    keys = [f"kept:{made_by}:{_digest(context, where)}" for context in contexts]
+    found = cache.get_many(list(dict.fromkeys(keys)))
+    made: dict[str, str] = {}
+    rendered = []
+    for key, context in zip(keys, contexts, strict=True):
+        html = found.get(key)
+        if html is None:
+            html = made.get(key)
+        if html is None:
+            html = made[key] = template.render(context)
+        rendered.append(mark_safe(html))
+    if made:
+        cache.set_many(made, timeout=KEPT_SECONDS)
+    return rendered
+
+
+def _digest(context: dict, where: str) -> str:
+    values = json.dumps(context, sort_keys=True, default=_plain, separators=(",", ":"))
+    return hashlib.blake2b(f"{where}\x00{values}".encode(), digest_size=16).hexdigest()
+
+
+def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    # A model instance or any other object would be keyed by what repr() says of it, not by
+    # everything the template might read from it: refused, so a kept render cannot go stale.
+    raise TypeError(f"a kept render takes plain values, not {type(value).__name__}")
+
+
+@functools.lru_cache(maxsize=32)
+def _made_by(template_name: str, also: tuple[str, ...]) -> str:
+    """A short digest of the templates' sources (read once per process: templates do not change
+    under a running process, and a deployment with new ones makes new keys)."""
+    sources = [get_template(name).template.source for name in (template_name, *also)]
+    return hashlib.blake2b("\x00".join(sources).encode(), digest_size=8).hexdigest()
