@@ -30,8 +30,12 @@ class Profile(models.Model):
 
     @property
     def name(self) -> str:
-        # Never the email address: that stays private.
-        return self.display_name or f"Participant {self.user_id}"
+        return self.public_name(self.display_name, self.user_id)
+
+    @staticmethod
+    def public_name(display_name: str | None, user_id: int) -> str:
+        """What the site calls a person: never the email address, which stays private."""
+        return display_name or f"Participant {user_id}"
 
     @property
     def is_suspended(self) -> bool:

@@ -87,10 +87,10 @@ def _threads_page(
     ).order_by(*SORTS[sort])
     thread_total = roots.order_by().values("version").annotate(n=Count("pk")).values("n")
     number = page_number(requested_page)
-    comments = _comments_of_threads(ordered, number, thread_total)
+    comments = _comments_of_threads(ordered, number, thread_total, version)
     if not comments and number > 1:
         number = max(1, -(-roots.count() // THREADS_PER_PAGE))
-        comments = _comments_of_threads(ordered, number, thread_total)
+        comments = _comments_of_threads(ordered, number, thread_total, version)
     page_roots = [c for c in comments if c.parent_id is None]
     # An empty list asks the database nothing.
     endorsements = list(
@@ -110,15 +110,20 @@ def _threads_page(
     return Page(page_roots, number, paginator), comments, endorsements
 
 
-def _comments_of_threads(ordered_roots, number, thread_total) -> list[Comment]:
+def _comments_of_threads(ordered_roots, number, thread_total, version) -> list[Comment]:
     start = (number - 1) * THREADS_PER_PAGE
     page_ids = ordered_roots.values("pk")[start : start + THREADS_PER_PAGE]
-    return list(
+    comments = list(
         Comment.objects.filter(root_id__in=page_ids)
-        .select_related("author__profile", "version")
+        .select_related("author__profile")
         .annotate(thread_total=Subquery(thread_total))
         .order_by("created_at", "pk")
     )
+    # Every comment of a thread is on the thread's version: the one already read, not a copy
+    # of it joined to each row.
+    for comment in comments:
+        comment.version = version
+    return comments
 
 
 def clause_comments(*, clause_text, version, user, sort="oldest", requested_page=1) -> dict:

@@ -108,3 +108,16 @@ def test_its_query_count_does_not_grow_with_clauses_or_versions(db, reader):
     large = count_queries(reader, version_url("large", "8"))
     # the definition with its versions, clause texts, previous version's texts, comment counts
     assert small == large == 4
+
+
+def test_it_names_who_published_it_by_their_public_name_never_their_email(reader, steward, db):
+    from accounts.models import Profile
+
+    definition = make_definition(publish=False)
+    version = definition.versions.get()
+    version.publish(by=steward)
+    html = reader.get(version_url(definition.slug, version.label)).content.decode()
+    assert f"by Participant {steward.pk}" in html
+    assert steward.email not in html
+    Profile.objects.filter(user=steward).update(display_name="Grace Steward")
+    assert "by Grace Steward" in reader.get(version_url(definition.slug, version.label)).content.decode()
