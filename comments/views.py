@@ -36,18 +36,10 @@ def _version_extras(request, context):
     counts = functools.cache(lambda: comment_counts(version))
 
     # Live parts of the version page: the clauses' text is kept for good once published, their
-    # comment counts are read on every request (one query).
-    def comment_count(clause_id: str) -> str:
-        n = counts().get(int(clause_id), 0)
-        return f"{n} comment{pluralize(n)}" if n else "No comments yet"
-
-    def toc_comment_count(clause_id: str) -> str:
-        n = counts().get(int(clause_id), 0)
-        return format_html(' <span class="comment-count">({} comment{})</span>', n, pluralize(n)) if n else ""
-
+    # comment counts are read on every request (one query), and filled in twice per clause.
     return {
-        "comment_count": comment_count,
-        "toc_comment_count": toc_comment_count,
+        "comment_count": lambda clause_id: _comment_count(counts().get(int(clause_id), 0)),
+        "toc_comment_count": lambda clause_id: _toc_comment_count(counts().get(int(clause_id), 0)),
         "comments_shown": True,
         **_posting_state(request, version),
     }
@@ -64,6 +56,17 @@ def _clause_extras(request, context):
     )
     form = CommentForm(initial={"quote": request.GET.get("quote", "")})
     return {**extras, "form": form, **_posting_state(request, version)}
+
+
+# Made once per number, not once per clause and request: a page fills in two hundred of them.
+@functools.lru_cache(maxsize=1024)
+def _comment_count(n: int) -> str:
+    return f"{n} comment{pluralize(n)}" if n else "No comments yet"
+
+
+@functools.lru_cache(maxsize=1024)
+def _toc_comment_count(n: int) -> str:
+    return format_html(' <span class="comment-count">({} comment{})</span>', n, pluralize(n)) if n else ""
 
 
 VERSION_PAGE = reading.Page("comments/version.html", _version_extras)

@@ -2,6 +2,8 @@ import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.models import Profile
+from docket import pagecache
 from docket.deferred import DeferredList
 from docket.diff import same_text
 from docket.pagecache import public_page
@@ -42,7 +45,15 @@ CLAUSE_PAGE = Page("definition/clause.html")
 
 def _definition_and_versions(request, slug):
     """The definition and the versions this person may see, oldest first (one query; two when
-    nothing is visible)."""
+    nothing is visible). What everyone but stewards sees (the published versions) is kept under
+    the record's generation (docket.pagecache) while the page cache is on: every reading page
+    starts with it, and it changes only when the record does."""
+    shared = settings.PAGE_CACHE_SECONDS > 0 and not is_steward(request.user)
+    if shared:
+        key = f"published-versions:{pagecache.record_generation()}:{slug}"
+        found = cache.get(key)
+        if found is not None:
+            return found
     versions = list(
         Version.objects.visible_to(request.user)
         .filter(definition__slug=slug)
@@ -59,6 +70,8 @@ def _definition_and_versions(request, slug):
             else ""
         )
     definition = versions[0].definition if versions else get_object_or_404(Definition, slug=slug)
+    if shared:
+        cache.set(key, (definition, versions), timeout=settings.PAGE_CACHE_SECONDS)
     return definition, versions
 
 
@@ -162,6 +175,9 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
             if previous
             else "",
             "is_latest_address": is_latest_address,
+            # Everything but the comment counts shows the record only, the same for everyone but
+            # stewards (who see drafts and their own links): kept until the record changes.
+            "shared_page": version.is_published and not is_steward(request.user),
             # The definition's own page announces a version published in the last month.
             "announce": is_latest_address
             and version.published_at is not None

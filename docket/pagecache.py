@@ -8,6 +8,9 @@ cache, so a spike of readers (a link in the news) costs one render per page per 
   the transaction commits, so a reader can never store a page from before the change under the
   new generation); every cached page of an older generation is then ignored. Writes that bypass
   model signals (queryset updates) are bounded by the entry's lifetime, PAGE_CACHE_SECONDS.
+- A second number, the record's generation, is bumped only by changes to the text of the record
+  (definitions, versions, clauses, clause texts) and to people's names: parts of a page that show
+  only those ({% shared_fragment … record %}) outlive the comments' activity.
 Signed-in people always get a fresh render of the page: it carries forms, their own controls, and
 what a moderator may see. Parts of it that are the same for everyone may come from the cache
 under the same generation ({% shared_fragment %} in docket/templatetags/docket.py).
@@ -23,6 +26,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 GENERATION_KEY = "pagecache:generation"
+RECORD_GENERATION_KEY = "pagecache:record-generation"
 ALLOWED_PARAMS = {"page", "sort"}
 HEADER = "X-Docket-Page-Cache"
 
@@ -42,43 +46,57 @@ def _fresh_generation() -> int:
 
 
 def generation() -> int:
-    value = cache.get(GENERATION_KEY)
+    return _read(GENERATION_KEY)
+
+
+def record_generation() -> int:
+    return _read(RECORD_GENERATION_KEY)
+
+
+def _read(key: str) -> int:
+    value = cache.get(key)
     if value is None:
-        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
-        value = cache.get(GENERATION_KEY)
+        cache.add(key, _fresh_generation(), timeout=None)
+        value = cache.get(key)
     return value if value is not None else _fresh_generation()
 
 
-def forget_now() -> None:
+def forget_now(*, record: bool = False) -> None:
     """Forget every cached page at once (what a committed change does; `invalidate` waits for
-    the commit). The benchmark times first renders after a change with it."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # lost: a fresh number is newer than every page stored before
-        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
+    the commit), and with `record`, every part kept under the record's generation too. The
+    benchmark times first renders after a change with it."""
+    for key in (GENERATION_KEY, RECORD_GENERATION_KEY) if record else (GENERATION_KEY,):
+        try:
+            cache.incr(key)
+        except ValueError:  # lost: a fresh number is newer than every page stored before
+            cache.add(key, _fresh_generation(), timeout=None)
 
 
-def invalidate() -> None:
+def invalidate(*, record: bool = False) -> None:
     """Forget every cached page once the current transaction commits (at once outside one)."""
-    transaction.on_commit(forget_now)
+    transaction.on_commit(lambda: forget_now(record=record))
 
 
 def invalidate_on_change(sender, **kwargs) -> None:
     invalidate()
 
 
-def connect(*models) -> None:
-    """Forget cached pages whenever a row of these models is saved or deleted."""
+def invalidate_record_on_change(sender, **kwargs) -> None:
+    invalidate(record=True)
+
+
+def connect(*models, record: bool = False) -> None:
+    """Forget cached pages whenever a row of these models is saved or deleted; with `record`,
+    what is kept under the record's generation too."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    receiver = invalidate_record_on_change if record else invalidate_on_change
     for model in models:
         uid = f"pagecache:{model._meta.label}"
-        post_save.connect(invalidate_on_change, sender=model, dispatch_uid=uid + ":save")
-        post_delete.connect(invalidate_on_change, sender=model, dispatch_uid=uid + ":delete")
+        post_save.connect(receiver, sender=model, dispatch_uid=uid + ":save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=uid + ":delete")
         for field in model._meta.local_many_to_many:
-            m2m_changed.connect(
-                invalidate_on_change, sender=field.remote_field.through, dispatch_uid=uid + field.name
-            )
+            m2m_changed.connect(receiver, sender=field.remote_field.through, dispatch_uid=uid + field.name)
 
 
 class PublicPageCache:

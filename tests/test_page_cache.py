@@ -200,8 +200,10 @@ def test_a_signed_in_reader_gets_the_version_pages_clauses_from_the_shared_fragm
     reader = client_for(commenter)
     first = reader.get("/charter/1.0/").content.decode()
     assert "What this covers." in first and "Comment on this clause" in first
-    [key] = [key for key in fragment_keys() if ":version-clauses:" in key]
-    assert ":comments/version.html:" in key  # per page template
+    # The clauses are kept inside the page's part that shows the record (both per page template).
+    [clauses] = [key for key in fragment_keys() if ":version-clauses:" in key]
+    [key] = [key for key in fragment_keys() if ":version-page:" in key]
+    assert ":comments/version.html:" in key and ":comments/version.html:" in clauses
     cache.set(key.split(":", 2)[-1], "<p>the kept fragment</p>")
     second = reader.get("/charter/1.0/")
     assert HIT not in second  # the page itself is rendered for them, around the fragment
@@ -230,10 +232,32 @@ def test_a_published_versions_clauses_outlast_changes_and_only_their_counts_foll
     assert "<!--live:comment_count:" in kept  # the counts are not part of what is kept
     cache.set(key.split(":", 2)[-1], kept.replace("What this covers.", "Kept words."))
     make_comment(make_user(), version, body="A change.")  # forgets the page cache's generation
+    # and a change to the record (elsewhere): the page around the clauses is rendered again.
+    pagecache.forget_now(record=True)
     html = reader.get("/charter/1.0/").content.decode()
     assert "Kept words." in html  # the published text was not rendered again
     assert "1 comment<span" in html and "(1 comment)" in html  # its counts were
     assert "<!--live:" not in html
+
+
+def test_the_version_pages_record_part_outlasts_comments_but_not_a_change_to_the_record(version, commenter):
+    from django.core.cache import cache
+
+    reader = client_for(commenter)
+    reader.get("/charter/1.0/")
+    [key] = [key for key in fragment_keys() if ":version-page:" in key]
+    assert ":record:" in key
+    kept = cache.get(key.split(":", 2)[-1])
+    cache.set(key.split(":", 2)[-1], kept.replace("What this covers.", "Kept words."))
+    make_comment(make_user(), version, body="A change.")  # the discussion changes, not the record
+    html = reader.get("/charter/1.0/").content.decode()
+    assert "Kept words." in html and "(1 comment)" in html
+    definition = version.definition
+    definition.title = "The Renamed Charter"
+    definition.save()  # the record changes: what was kept under its generation is forgotten
+    html = reader.get("/charter/1.0/").content.decode()
+    assert "Kept words." not in html and "What this covers." in html
+    assert "The Renamed Charter" in html
 
 
 def test_a_new_comment_shows_in_the_version_pages_counts_at_once(version, commenter):
@@ -268,7 +292,9 @@ def test_what_a_steward_or_moderator_sees_first_is_not_kept_for_others(version, 
         client_for(person).get("/charter/1.0/")
         client_for(person).get("/charter/1.0/dispositions/")
     kept = [cache.get(key.split(":", 2)[-1]) for key in fragment_keys()]
-    assert len(kept) == 3  # the version page's description and clauses, the report
+    # The version page's description, its clauses, and what the moderator (not a steward) saw of
+    # the page around them; the report.
+    assert len(kept) == 4
     for fragment in kept:
         assert "csrfmiddlewaretoken" not in fragment
         assert "Stewards: drafting" not in fragment and "Hidden words." not in fragment
@@ -306,3 +332,21 @@ def test_an_address_cannot_make_report_fragments_of_its_own(version, commenter):
     for query in ("", "?utm_source=a", "?utm_source=b", "?page=1", "?page=01", "?page=abc"):
         assert reader.get(report + query).status_code == 200
     assert len([key for key in fragment_keys() if ":disposition-report:" in key]) == 1
+
+
+def test_a_publishers_new_name_shows_at_once_and_a_sign_up_forgets_nothing_of_the_record(steward):
+    from django.core.cache import cache
+
+    definition = make_definition(publish=False)
+    draft = definition.versions.get()
+    draft.publish(by=steward)
+    url = f"/{definition.slug}/{draft.label}/"
+    assert f"by Participant {steward.pk}" in anonymous_get(url).content.decode()
+    record = cache.get(pagecache.RECORD_GENERATION_KEY)
+    make_user()  # a sign-up: a new profile, no publication of theirs on any page
+    assert cache.get(pagecache.RECORD_GENERATION_KEY) == record
+    profile = Profile.objects.get(user=steward)
+    profile.display_name = "Grace Steward"
+    profile.save()
+    assert "by Grace Steward" in anonymous_get(url).content.decode()
+    assert "by Grace Steward" in client_for(make_user()).get(url).content.decode()

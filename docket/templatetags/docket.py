@@ -71,8 +71,8 @@ _MARKING = "_shared_fragment_marks_live_parts"
 
 
 class SharedFragmentNode(template.Node):
-    def __init__(self, nodelist, name, parts, when, lasting):
-        self.nodelist, self.name, self.parts, self.when, self.lasting = nodelist, name, parts, when, lasting
+    def __init__(self, nodelist, name, parts, when, keep):
+        self.nodelist, self.name, self.parts, self.when, self.keep = nodelist, name, parts, when, keep
 
     def render(self, context):
         seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
@@ -82,10 +82,15 @@ class SharedFragmentNode(template.Node):
         # The page's own template too: templates that extend the one holding the fragment fill
         # its blocks in their own way.
         page = context.template.name if context.template is not None else ""
-        if self.lasting:
+        if self.keep == "lasting":
             # Kept across deployments too, so the key says which templates made it.
             made_by = _digest(context.template.source if context.template else "", self.origin.template_name)
             key, timeout = f"fragment:lasting:{made_by}:{self.name}:{page}:{parts}", LASTING_SECONDS
+        elif self.keep == "record":
+            key, timeout = (
+                f"fragment:record:{pagecache.record_generation()}:{self.name}:{page}:{parts}",
+                seconds,
+            )
         else:
             key, timeout = f"fragment:{pagecache.generation()}:{self.name}:{page}:{parts}", seconds
         found = cache.get(key)
@@ -93,6 +98,9 @@ class SharedFragmentNode(template.Node):
             with context.push({_MARKING: True}):
                 found = self.nodelist.render(context)
             cache.set(key, found, timeout=timeout)
+        if context.get(_MARKING):
+            # Inside a fragment being kept: its live parts are filled in when that one is served.
+            return mark_safe(found)
         return mark_safe(_LIVE.sub(lambda match: str(_live_value(context, *match.groups())), found))
 
 
@@ -110,28 +118,28 @@ def _live_value(context, name, argument):
 
 @register.tag
 def shared_fragment(parser, token):
-    """{% shared_fragment "name" part… [when=condition] [lasting] %}…{% endshared_fragment %}: a
-    part of a page that is the same for everyone who sees it, rendered once and kept with the
+    """{% shared_fragment "name" part… [when=condition] [lasting|record] %}…{% endshared_fragment %}:
+    a part of a page that is the same for everyone who sees it, rendered once and kept with the
     public page cache (same lifetime, forgotten with it on every change), per page template. The
     parts name everything else the fragment depends on; with `when` false (or the page cache
     off) it is rendered every time. `lasting` keeps what never changes past the page cache's
-    changes; what does change inside it is a {% live %} part, filled in on every request.
+    changes; `record` keeps what shows only the record's text and people's names until one of
+    those changes (the record's generation, docket.pagecache); what does change inside either
+    is a {% live %} part, filled in on every request. Fragments may hold fragments.
     Nothing personal may be inside: no user, no form, no CSRF token."""
     bits = token.split_contents()[1:]
     if not bits:
         raise template.TemplateSyntaxError(
-            "usage: {% shared_fragment name part… [when=condition] [lasting] %}"
+            "usage: {% shared_fragment name part… [when=condition] [lasting|record] %}"
         )
-    lasting = bits[-1] == "lasting"
-    if lasting:
-        bits.pop()
+    keep = bits.pop() if bits[-1] in ("lasting", "record") else None
     when = None
     if bits[-1].startswith("when="):
         when = parser.compile_filter(bits.pop()[len("when=") :])
     nodelist = parser.parse(("endshared_fragment",))
     parser.delete_first_token()
     name = _literal(bits[0])
-    return SharedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[1:]], when, lasting)
+    return SharedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[1:]], when, keep)
 
 
 def _literal(bit: str) -> str:
