@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Profile
@@ -61,7 +62,7 @@ def _clause_extras(request, context):
 # Made once per number, not once per clause and request: a page fills in two hundred of them.
 @functools.lru_cache(maxsize=1024)
 def _comment_count(n: int) -> str:
-    return f"{n} comment{pluralize(n)}" if n else "No comments yet"
+    return format_html("{} comment{}", n, pluralize(n)) if n else mark_safe("No comments yet")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -17,6 +17,7 @@ under the same generation ({% shared_fragment %} in docket/templatetags/docket.p
 """
 
 import time
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,6 +46,11 @@ def _fresh_generation() -> int:
     return time.time_ns() // 1_000_000
 
 
+# Both generations as read once in the current request (the middleware sets it up): a page asks
+# for them several times (its own key, the published versions, each fragment), one round trip.
+_read_in_request: ContextVar[dict | None] = ContextVar("pagecache_generations", default=None)
+
+
 def generation() -> int:
     return _read(GENERATION_KEY)
 
@@ -54,11 +60,17 @@ def record_generation() -> int:
 
 
 def _read(key: str) -> int:
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, _fresh_generation(), timeout=None)
-        value = cache.get(key)
-    return value if value is not None else _fresh_generation()
+    remembered = _read_in_request.get()
+    if remembered is not None and key in remembered:
+        return remembered[key]
+    found = cache.get_many([GENERATION_KEY, RECORD_GENERATION_KEY])
+    for missing in {GENERATION_KEY, RECORD_GENERATION_KEY} - found.keys():
+        cache.add(missing, _fresh_generation(), timeout=None)
+        found[missing] = cache.get(missing)
+    found = {name: value if value is not None else _fresh_generation() for name, value in found.items()}
+    if remembered is not None:
+        remembered.update(found)
+    return found[key]
 
 
 def forget_now(*, record: bool = False) -> None:
@@ -70,6 +82,9 @@ def forget_now(*, record: bool = False) -> None:
             cache.incr(key)
         except ValueError:  # lost: a fresh number is newer than every page stored before
             cache.add(key, _fresh_generation(), timeout=None)
+    remembered = _read_in_request.get()
+    if remembered is not None:  # what this request renders after its own change is new too
+        remembered.clear()
 
 
 def invalidate(*, record: bool = False) -> None:
@@ -104,7 +119,11 @@ class PublicPageCache:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self._store(request, self.get_response(request))
+        remembering = _read_in_request.set({})
+        try:
+            return self._store(request, self.get_response(request))
+        finally:
+            _read_in_request.reset(remembering)
 
     @staticmethod
     def _key(request) -> str | None:

@@ -350,3 +350,31 @@ def test_a_publishers_new_name_shows_at_once_and_a_sign_up_forgets_nothing_of_th
     profile.save()
     assert "by Grace Steward" in anonymous_get(url).content.decode()
     assert "by Grace Steward" in client_for(make_user()).get(url).content.decode()
+
+
+def test_a_request_reads_the_generations_once(version, commenter, monkeypatch):
+    from django.core.cache import cache
+
+    reads = []
+    original = cache.get_many
+
+    def spying(keys, *args, **kwargs):
+        if pagecache.GENERATION_KEY in keys:
+            reads.append(keys)
+        return original(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", spying)
+    # The page's key, the published versions and two fragments each ask for a generation.
+    assert client_for(commenter).get("/charter/1.0/").status_code == 200
+    assert len(reads) == 1
+
+
+def test_a_change_inside_a_request_is_seen_by_what_that_request_reads_next():
+    token = pagecache._read_in_request.set({})
+    try:
+        before = pagecache.generation(), pagecache.record_generation()
+        pagecache.forget_now(record=True)
+        assert pagecache.generation() > before[0]
+        assert pagecache.record_generation() > before[1]
+    finally:
+        pagecache._read_in_request.reset(token)
