@@ -284,6 +284,7 @@ class Seeder:
             heading=heading,
             body=body,
             body_html=self.html(body),
+            body_words=markdown.plain_text(self.html(body)),
         )
 
     # -- comments ----------------------------------------------------------------------------

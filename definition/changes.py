@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from docket.diff import same_text, word_diff
-from docket.markdown import plain_text
 
 from .models import ClauseText, Named
 
@@ -26,12 +25,18 @@ class TextRow(Named):
     heading: str
     body: str
     body_html: str
+    body_words: str
 
-    FIELDS = ("clause_id", "clause__key", "number", "heading", "body", "body_html")
+    FIELDS = ("clause_id", "clause__key", "number", "heading", "body", "body_html", "body_words")
 
     @classmethod
-    def of(cls, version) -> list["TextRow"]:
-        return [cls(*values) for values in version.clause_texts.order_by("position").values_list(*cls.FIELDS)]
+    def of_versions(cls, *versions) -> list[list["TextRow"]]:
+        """Each version's texts in order, read in one query."""
+        by_version = {version.pk: [] for version in versions}
+        rows = ClauseText.objects.filter(version__in=list(by_version)).order_by("position")
+        for version_id, *values in rows.values_list("version_id", *cls.FIELDS):
+            by_version[version_id].append(cls(*values))
+        return [by_version[version.pk] for version in versions]
 
 
 @dataclass
@@ -112,7 +117,7 @@ def _diffs(old, new, renamed: bool, body_changed: bool) -> tuple[str, str, bool]
     heading_diff = word_diff(old.heading, new.heading) if renamed else ""
     body_diff, formatting_only = "", False
     if body_changed:
-        old_words, new_words = plain_text(old.body_html), plain_text(new.body_html)
+        old_words, new_words = old.body_words, new.body_words
         if old_words == new_words:
             formatting_only = True
         else:

@@ -124,6 +124,7 @@ def start_draft(*, definition: Definition, label: str, by) -> Version:
                         level=text.level,
                         body=text.body,
                         body_html=text.body_html,  # same source, so the same sanitised HTML
+                        body_words=text.body_words,
                     )
                     for text in base.clause_texts.all()
                 )

@@ -288,6 +288,9 @@ class ClauseText(Named, models.Model):
     level = models.PositiveSmallIntegerField(default=2, help_text="Markdown heading level, 2 to 6")
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True, editable=False)
+    # The words a reader sees of the body, a paragraph a line (docket.markdown.plain_text): what
+    # comparisons diff, kept with the HTML so that no compare page parses HTML.
+    body_words = models.TextField(blank=True, editable=False)
     # Counts a draft clause's edits, so a steward saving over someone else's edit is caught.
     revision = models.PositiveIntegerField(default=1, editable=False)
 
@@ -338,6 +341,7 @@ class ClauseText(Named, models.Model):
     def save(self, *args, **kwargs):
         self._refuse_if_published()
         self.body_html = markdown.render(self.body)
+        self.body_words = markdown.plain_text(self.body_html)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

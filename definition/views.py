@@ -316,7 +316,7 @@ def compare_form(request, slug):
 def compare(request, slug, labels):
     definition, versions = _definition_and_versions(request, slug)
     old_version, new_version = _find(versions, labels[0]), _find(versions, labels[1])
-    rows = compare_texts(TextRow.of(old_version), TextRow.of(new_version))
+    rows = compare_texts(*TextRow.of_versions(old_version, new_version))
     # Each row's links from the versions' addresses, without a URL reversal per row.
     new_url = reverse("definition:version", args=[definition.slug, new_version.label])
     old_url = reverse("definition:version", args=[definition.slug, old_version.label])

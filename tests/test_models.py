@@ -307,3 +307,26 @@ def test_the_database_allows_a_raw_update_of_draft_text(draft):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE definition_clausetext SET body = %s WHERE id = %s", ["Changed.", text.pk])
     assert scope_text(draft).body == "Changed."
+
+
+# What a reader sees of a clause is stored with it: HTML and words, made once at save.
+
+
+def test_a_clause_texts_words_are_stored_with_its_html(draft):
+    text = scope_text(draft)
+    text.body = "It covers *gardens*,\nand\n\n- orchards\n- [parks](https://example.org/)"
+    text.save()
+    text.refresh_from_db()
+    assert text.body_words == markdown.plain_text(text.body_html)
+    assert text.body_words == "It covers gardens, and\n• orchards\n• parks"
+
+
+def test_a_new_draft_starts_with_the_published_words(published):
+    from definition.drafting import start_draft
+    from tests.conftest import make_user
+
+    new = start_draft(definition=published.definition, label="2.0", by=make_user(groups=["Stewards"]))
+    for before, after in zip(
+        published.clause_texts.order_by("position"), new.clause_texts.order_by("position"), strict=True
+    ):
+        assert after.body_words == before.body_words != ""
