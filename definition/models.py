@@ -301,6 +301,9 @@ class ClauseText(Named, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "clause"], name="clause_once_per_version"),
         ]
+        # A version's clauses in order, and a clause's neighbours (the clause page looks up the
+        # one just before and after a position in its version).
+        indexes = [models.Index(fields=["version", "position"], name="clausetext_version_position")]
 
     def __str__(self):
         return f"{self.number} {self.heading}".strip() or self.clause.key

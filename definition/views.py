@@ -211,18 +211,33 @@ def _neighbour(*, before: bool) -> Subquery:
     return Subquery(found.values("found")[:1], output_field=JSONField())
 
 
-@public_page
-def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
-    definition, versions = _definition_and_versions(request, slug)
-    version = _find(versions, label)
-    # This clause in every version this person may see, each with its neighbours in its version
-    # (one query): the text shown, the one it is compared with, and the versions that have it.
+def _clause_in_every_version(request, definition, versions, key) -> dict[int, ClauseText]:
+    """This clause in every version this person may see, each with its neighbours in its version
+    (one query): the text shown, the one it is compared with, and the versions that have it.
+    Kept under the record's generation, as the versions are (building this query costs more
+    than running it)."""
+    shared = settings.PAGE_CACHE_SECONDS > 0 and not is_steward(request.user)
+    if shared:
+        cache_key = f"clause-texts:{pagecache.record_generation()}:{definition.pk}:{key}"
+        found = cache.get(cache_key)
+        if found is not None:
+            return found
     by_version = {
         t.version_id: t
         for t in ClauseText.objects.select_related("clause")
         .filter(clause__definition=definition, clause__key=key, version__in=[v.pk for v in versions])
         .annotate(previous_clause=_neighbour(before=True), next_clause=_neighbour(before=False))
     }
+    if shared:
+        cache.set(cache_key, by_version, timeout=settings.PAGE_CACHE_SECONDS)
+    return by_version
+
+
+@public_page
+def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
+    definition, versions = _definition_and_versions(request, slug)
+    version = _find(versions, label)
+    by_version = _clause_in_every_version(request, definition, versions, key)
     text = by_version.get(version.pk)
     if text is None:
         clause = definition.clauses.filter(key=key).first()

@@ -172,7 +172,10 @@ def test_a_disposition_shows_at_once_and_only_its_author_gets_the_answer_form(pa
     comment = make_comment(commenter, version)
     Client().get(url)  # the card without a disposition is kept
     Disposition.objects.create(
-        comment=comment, status=Disposition.Status.OUT_OF_SCOPE, rationale="Beyond this clause.", decided_by=steward
+        comment=comment,
+        status=Disposition.Status.OUT_OF_SCOPE,
+        rationale="Beyond this clause.",
+        decided_by=steward,
     )
     anonymous = Client().get(url).text
     assert "Beyond this clause." in anonymous

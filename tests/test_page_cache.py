@@ -378,3 +378,19 @@ def test_a_change_inside_a_request_is_seen_by_what_that_request_reads_next():
         assert pagecache.record_generation() > before[1]
     finally:
         pagecache._read_in_request.reset(token)
+
+
+def test_a_clause_pages_record_is_read_once_per_record_change_and_follows_a_new_version(version, commenter):
+    reader = client_for(commenter)  # signed in: the page itself is rendered every time
+    reader.get(CLAUSE)
+    make_comment(make_user(), version, body="A change to the discussion.")
+    with CaptureQueriesContext(connection) as queries:
+        html = reader.get(CLAUSE).content.decode()
+    read = [q["sql"] for q in queries.captured_queries]
+    # Neither the versions nor the clause's texts are read again: the record did not change.
+    assert not [q for q in read if 'FROM "definition_version"' in q]
+    assert not [q for q in read if 'FROM "definition_clausetext"' in q]
+    assert "A change to the discussion." in html
+    make_definition(versions={"2.0": [("scope", "Scope", "What this covers now.")]})
+    html = reader.get(CLAUSE).content.decode()
+    assert "/charter/2.0/scope/" in html  # the new version is offered at once
