@@ -18,6 +18,7 @@ from docket.templatetags.docket import url_for_id
 # sanitised without comments, everything else is escaped).
 PART = "<!--card-part-->"
 THREAD_CARD = "comments/_comment_card.html"
+THREAD = "comments/_comment.html"
 EARLIER_CARD = "comments/_earlier_card.html"
 DISPOSITION = "moderation/_disposition.html"
 
@@ -50,15 +51,54 @@ class Card:
         return self._part(2)
 
 
-class Cards:
-    """The cards of one page: its threads' comments and its comments on earlier versions."""
+class KeptThread:
+    """A whole thread as an anonymous reader sees it, made with every other thread of its page on
+    first use: the thread template rendered from its cards and its shape only, kept by content
+    (docket.kept). A reader without an account has no controls on any comment, so the whole
+    thread is the same for all of them."""
 
-    def __init__(self, *, user, definition_slug: str, version_label: str, threads: list, earlier: list):
+    def __init__(self, cards: "Cards", index: int):
+        self._cards, self._index = cards, index
+
+    def __html__(self) -> SafeString:
+        return self._cards.threads_html()[self._index]
+
+    __str__ = __html__
+
+
+class Cards:
+    """The cards of one page: its threads' comments and its comments on earlier versions; for
+    an anonymous reader, its whole threads too."""
+
+    def __init__(
+        self, *, user, definition_slug: str, version_label: str, threads: list, earlier: list, roots=()
+    ):
         self.user, self.definition_slug, self.version_label = user, definition_slug, version_label
         self.threads, self.earlier = threads, earlier
         self._parts = None
         for index, comment in enumerate([*threads, *earlier]):
             comment.card = Card(self, index)
+        self.roots = list(roots) if not user.is_authenticated else []
+        self._threads_html = None
+        for index, root in enumerate(self.roots):
+            root.kept_thread = KeptThread(self, index)
+
+    def threads_html(self) -> list[SafeString]:
+        if self._threads_html is None:
+            self._threads_html = render_each(THREAD, [{"comment": self._shape(root)} for root in self.roots])
+        return self._threads_html
+
+    def _shape(self, comment) -> dict:
+        """What the thread template reads of a comment for a reader without an account."""
+        card = comment.card
+        return {
+            "pk": comment.pk,
+            "depth": comment.depth,
+            "flattened": comment.flattened,
+            "shown": comment.shown,
+            "card": {"head": card.head, "main": card.main, "endorsers": card.endorsers},
+            "children": [self._shape(child) for child in comment.children],
+        }
 
     def parts(self) -> list[list[SafeString]]:
         if self._parts is None:

@@ -23,6 +23,28 @@ SORTS = {
     "endorsed": ("-endorsement_total", "created_at", "pk"),
 }
 EARLIER_LIMIT = 50
+# What a clause page shows of a comment and its author: not the Markdown source (the HTML is
+# shown), nor the author's account (password hash, dates): a page reads a few hundred comments.
+SHOWN = (
+    "clause_id",
+    "version_id",
+    "parent_id",
+    "root_id",
+    "body_html",
+    "quote",
+    "on_behalf_of",
+    "status",
+    "status_reason",
+    "created_at",
+    "edited_at",
+    "locked_at",
+    "source",
+    "source_url",
+    "external_author",
+    "author__profile__display_name",
+    "author__profile__affiliation",
+    "author__profile__user",
+)
 
 
 def _attach(node, depth, by_parent):
@@ -116,6 +138,7 @@ def _comments_of_threads(ordered_roots, number, thread_total, version) -> list[C
     comments = list(
         Comment.objects.filter(root_id__in=page_ids)
         .select_related("author__profile")
+        .only(*SHOWN)
         .annotate(thread_total=Subquery(thread_total))
         .order_by("created_at", "pk")
     )
@@ -140,6 +163,7 @@ def clause_comments(*, clause_text, version, user, sort="oldest", requested_page
             parent__isnull=True,
         )
         .select_related("author__profile", "version")
+        .only(*SHOWN, "quote_prefix", "quote_suffix", "version__label", "version__sequence")
         # Counted for the comments shown only (a subquery per row after the limit), not grouped
         # over every earlier comment on the clause.
         .annotate(
@@ -162,6 +186,7 @@ def clause_comments(*, clause_text, version, user, sort="oldest", requested_page
         version_label=version.label,
         threads=comments,
         earlier=earlier,
+        roots=threads,
     )
 
     # Each distinct passage is marked once, however many comments quote it: highlighting reads

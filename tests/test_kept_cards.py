@@ -187,7 +187,43 @@ def test_after_a_change_only_the_changed_comment_is_rendered_again(page, comment
     version, url = page
     comments = [make_comment(commenter, version, body=f"Comment {n}.") for n in range(5)]
     Client().get(url)
-    assert len(kept_keys) == 5
+    assert len(kept_keys) == 10  # five cards, and five threads of one comment each
     Endorsement.objects.create(comment=comments[2], person=make_user())
     assert "1 endorsement" in Client().get(url).text
-    assert len(kept_keys) == 6
+    assert len(kept_keys) == 12  # that comment's card and its thread
+
+
+def test_an_anonymous_readers_threads_are_kept_whole_and_read_as_if_rendered_each_time(
+    page, commenter, steward, monkeypatch
+):
+    from comments import cards
+
+    version, url = page
+    root = make_comment(commenter, version, body="The first *thread*.")
+    parent = root
+    for n in range(8):  # deeper than the threads nest: the last replies are flattened
+        parent = make_comment(make_user(), version, body=f"Reply {n}.", parent=parent)
+    make_comment(commenter, version, body="Hidden words.", status=Comment.Status.HIDDEN)
+    Endorsement.objects.create(comment=root, person=make_user(), note="Seconded.")
+    Disposition.objects.create(
+        comment=root, status=Disposition.Status.NOTED, rationale="Taken into account.", decided_by=steward
+    )
+    make_comment(steward, version, body="Said at a town hall.", source="Town hall", external_author="Ada")
+    kept = Client().get(url).text
+    assert "in reply to" in kept and "Seconded." in kept and "Taken into account." in kept
+    assert "Hidden words." not in kept
+
+    original = cards.Cards.__init__
+
+    def without_kept_threads(self, **kwargs):
+        original(self, **{**kwargs, "roots": []})
+
+    monkeypatch.setattr(cards.Cards, "__init__", without_kept_threads)
+    assert Client().get(url).text == kept
+
+
+def test_a_signed_in_reader_gets_threads_rendered_for_them(page, commenter):
+    version, url = page
+    make_comment(make_user(), version, body="Someone else's comment.")
+    html = client_for(commenter).get(url).text
+    assert "Endorse" in html and "Flag" in html  # controls of their own on each comment
