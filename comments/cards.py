@@ -109,12 +109,11 @@ class Cards:
         return self._parts
 
     def _common(self, comment) -> dict:
-        profile = comment.author.profile
         values = {
             "pk": comment.pk,
-            "author": profile.name,
+            "author": comment.author_name,
             "author_url": url_for_id("person", comment.author_id),
-            "affiliation": profile.affiliation,
+            "affiliation": comment.author_affiliation,
             "created_at": comment.created_at,
             "permalink": url_for_id("comments:permalink", comment.pk),
             "tracking_number": comment.tracking_number,
@@ -142,7 +141,7 @@ class Cards:
             "history_url": url_for_id("comments:history", comment.pk)
             if comment.edited_at and comment.is_visible
             else "",
-            "in_reply_to": [parent.pk, parent.author.profile.name] if parent is not None else None,
+            "in_reply_to": [parent.pk, parent.author_name] if parent is not None else None,
             "notice": self._notice(comment),
             "endorsements": [
                 [url_for_id("person", e.person_id), e.person.profile.name, e.note]

@@ -2,10 +2,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Profile
 from accounts.roles import is_moderator
 from definition.models import Clause, Definition, Version
 from docket import markdown
@@ -17,6 +18,14 @@ MAX_QUOTE_LENGTH = 1_000
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(status=Comment.Status.VISIBLE)
+
+    def with_author_names(self):
+        """Each comment with its author's display name and affiliation as two columns, instead
+        of their user and profile rows: a page of threads reads a few hundred comments."""
+        return self.annotate(
+            author_display_name=F("author__profile__display_name"),
+            author_affiliation_column=F("author__profile__affiliation"),
+        )
 
     def threads(self):
         return self.filter(parent__isnull=True)
@@ -90,6 +99,19 @@ class Comment(models.Model):
     @property
     def tracking_number(self) -> str:
         return format_tracking_number(self.pk)
+
+    @property
+    def author_name(self) -> str:
+        """The author's public name, from with_author_names() when the comment was read with it."""
+        if hasattr(self, "author_display_name"):
+            return Profile.public_name(self.author_display_name, self.author_id)
+        return self.author.profile.name
+
+    @property
+    def author_affiliation(self) -> str:
+        if hasattr(self, "author_affiliation_column"):
+            return self.author_affiliation_column or ""
+        return self.author.profile.affiliation
 
     @property
     def is_visible(self) -> bool:

@@ -23,8 +23,8 @@ SORTS = {
     "endorsed": ("-endorsement_total", "created_at", "pk"),
 }
 EARLIER_LIMIT = 50
-# What a clause page shows of a comment and its author: not the Markdown source (the HTML is
-# shown), nor the author's account (password hash, dates): a page reads a few hundred comments.
+# What a clause page shows of a comment: not the Markdown source (the HTML is shown); its
+# author's name comes with it (Comment.objects.with_author_names()), not their account's rows.
 SHOWN = (
     "clause_id",
     "version_id",
@@ -41,9 +41,7 @@ SHOWN = (
     "source",
     "source_url",
     "external_author",
-    "author__profile__display_name",
-    "author__profile__affiliation",
-    "author__profile__user",
+    "author",
 )
 
 
@@ -137,8 +135,8 @@ def _comments_of_threads(ordered_roots, number, thread_total, version) -> list[C
     page_ids = ordered_roots.values("pk")[start : start + THREADS_PER_PAGE]
     comments = list(
         Comment.objects.filter(root_id__in=page_ids)
-        .select_related("author__profile")
         .only(*SHOWN)
+        .with_author_names()
         .annotate(thread_total=Subquery(thread_total))
         .order_by("created_at", "pk")
     )
@@ -162,8 +160,9 @@ def clause_comments(*, clause_text, version, user, sort="oldest", requested_page
             version__sequence__lt=version.sequence,
             parent__isnull=True,
         )
-        .select_related("author__profile", "version")
+        .select_related("version")
         .only(*SHOWN, "quote_prefix", "quote_suffix", "version__label", "version__sequence")
+        .with_author_names()
         # Counted for the comments shown only (a subquery per row after the limit), not grouped
         # over every earlier comment on the clause.
         .annotate(
