@@ -4,6 +4,7 @@ into trees in Python), and the comments made on earlier versions of the clause."
 from collections import defaultdict
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -221,11 +222,19 @@ def _count_of(model, field: str) -> Coalesce:
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
 
 
+_COUNTS_SQL = "SELECT clause_id, COUNT(*) FROM {table} WHERE version_id = %s GROUP BY clause_id"
+
+
 def comment_counts(version) -> dict[int, int]:
     """clause id -> number of comments made on this version (one query)."""
     # COUNT(*), not of a column: PostgreSQL then counts from the (version, clause) index alone.
-    rows = Comment.objects.filter(version=version).values("clause_id").annotate(n=Count("*"))
-    return {row["clause_id"]: row["n"] for row in rows}
+    # Written out: the version page asks for it on every request, including the first after each
+    # new comment, and building it through the ORM took longer than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _COUNTS_SQL.format(table=connection.ops.quote_name(Comment._meta.db_table)), [version.pk]
+        )
+        return dict(cursor.fetchall())
 
 
 def page_of(comment: Comment) -> int:
