@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils.crypto import get_random_string
 
+from comments import threads
 from comments.models import Comment, Endorsement
 from definition import changes
 from definition.models import ClauseText, Version
@@ -327,6 +328,7 @@ class Bench:
         for result in results:
             # Queries are counted on a whole render, never on a cached copy or kept parts.
             pagecache.invalidate(record=True)
+            threads.forget_counts_now(Version.objects.values_list("pk", flat=True))
             queries = CaptureQueriesContext(connection)
             with RenderCounter() as renders:
                 _, response = self.request(result.case, queries)

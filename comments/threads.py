@@ -3,12 +3,13 @@ into trees in Python), and the comments made on earlier versions of the clause."
 
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from docket import quotes
+from docket import pagecache, quotes
 from docket.paging import page_number
 
 from .cards import Cards
@@ -225,16 +226,55 @@ def _count_of(model, field: str) -> Coalesce:
 _COUNTS_SQL = "SELECT clause_id, COUNT(*) FROM {table} WHERE version_id = %s GROUP BY clause_id"
 
 
+COUNTS_SECONDS = 24 * 3600
+
+
 def comment_counts(version) -> dict[int, int]:
-    """clause id -> number of comments made on this version (one query)."""
-    # COUNT(*), not of a column: PostgreSQL then counts from the (version, clause) index alone.
-    # Written out: the version page asks for it on every request, including the first after each
-    # new comment, and building it through the ORM took longer than running it.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _COUNTS_SQL.format(table=connection.ops.quote_name(Comment._meta.db_table)), [version.pk]
-        )
-        return dict(cursor.fetchall())
+    """clause id -> number of comments made on this version: one query, kept until a comment is
+    added to the version or removed from it (`forget_counts`). Counting grows with the version's
+    comments (13 ms for 60,000 here), and an endorsement, a moderation or a disposition changes
+    no count."""
+    key = f"comment-counts:{version.pk}:{_counts_generation(version.pk)}"
+    counts = cache.get(key)
+    if counts is None:
+        # COUNT(*), not of a column: PostgreSQL then counts from the (version, clause) index
+        # alone. Written out: building the grouped query through the ORM took longer than running it.
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Comment._meta.db_table)
+            cursor.execute(_COUNTS_SQL.format(table=table), [version.pk])
+            counts = dict(cursor.fetchall())
+        cache.set(key, counts, timeout=COUNTS_SECONDS)
+    return counts
+
+
+def _counts_generation_key(version_id: int) -> str:
+    return f"comment-counts-generation:{version_id}"
+
+
+def _counts_generation(version_id: int) -> int:
+    key = _counts_generation_key(version_id)
+    value = cache.get(key)
+    if value is None:
+        # A lost number restarts above any used before (as the page cache's does).
+        cache.add(key, pagecache.fresh_generation(), timeout=None)
+        value = cache.get(key)
+    return value if value is not None else pagecache.fresh_generation()
+
+
+def forget_counts(sender, instance, created=True, **kwargs) -> None:
+    """A comment was added or removed: its version's counts are counted again once this commits
+    (connected to Comment's post_save and post_delete in CommentsConfig.ready)."""
+    if created:
+        transaction.on_commit(lambda: forget_counts_now([instance.version_id]))
+
+
+def forget_counts_now(version_ids) -> None:
+    for version_id in version_ids:
+        key = _counts_generation_key(version_id)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, pagecache.fresh_generation(), timeout=None)
 
 
 def page_of(comment: Comment) -> int:

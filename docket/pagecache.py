@@ -40,7 +40,7 @@ def public_page(view):
     return view
 
 
-def _fresh_generation() -> int:
+def fresh_generation() -> int:
     """A number above any generation used before, should the counter be lost (evicted by a full
     cache, or a fresh one): the time in milliseconds, which outruns one bump per write."""
     return time.time_ns() // 1_000_000
@@ -65,9 +65,9 @@ def _read(key: str) -> int:
         return remembered[key]
     found = cache.get_many([GENERATION_KEY, RECORD_GENERATION_KEY])
     for missing in {GENERATION_KEY, RECORD_GENERATION_KEY} - found.keys():
-        cache.add(missing, _fresh_generation(), timeout=None)
+        cache.add(missing, fresh_generation(), timeout=None)
         found[missing] = cache.get(missing)
-    found = {name: value if value is not None else _fresh_generation() for name, value in found.items()}
+    found = {name: value if value is not None else fresh_generation() for name, value in found.items()}
     if remembered is not None:
         remembered.update(found)
     return found[key]
@@ -81,7 +81,7 @@ def forget_now(*, record: bool = False) -> None:
         try:
             cache.incr(key)
         except ValueError:  # lost: a fresh number is newer than every page stored before
-            cache.add(key, _fresh_generation(), timeout=None)
+            cache.add(key, fresh_generation(), timeout=None)
     remembered = _read_in_request.get()
     if remembered is not None:  # what this request renders after its own change is new too
         remembered.clear()

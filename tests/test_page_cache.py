@@ -218,7 +218,26 @@ def test_with_the_fragment_kept_the_clauses_are_not_read_and_the_counts_in_one_q
         assert reader.get("/charter/1.0/").status_code == 200
     read = [q["sql"] for q in queries.captured_queries]
     assert not [q for q in read if '"definition_clausetext"' in q]
-    assert len([q for q in read if '"comments_comment"' in q]) == 1  # the counts, per clause
+    # The counts are kept until a comment is added: none read now, then one query after one is.
+    assert not [q for q in read if '"comments_comment"' in q]
+    make_comment(make_user(), version, body="A new one.")
+    with CaptureQueriesContext(connection) as queries:
+        html = reader.get("/charter/1.0/").content.decode()
+    assert len([q for q in queries.captured_queries if '"comments_comment"' in q["sql"]]) == 1
+    assert "(1 comment)" in html
+
+
+def test_counts_are_kept_through_changes_that_change_no_count(version, commenter):
+    reader = client_for(commenter)
+    comment = make_comment(make_user(), version, body="Counted once.")
+    assert "(1 comment)" in reader.get("/charter/1.0/").content.decode()
+    Endorsement.objects.create(comment=comment, person=make_user())
+    with CaptureQueriesContext(connection) as queries:
+        html = reader.get("/charter/1.0/").content.decode()
+    assert not [q for q in queries.captured_queries if '"comments_comment"' in q["sql"]]
+    assert "(1 comment)" in html
+    make_comment(make_user(), version, body="Counted too.")
+    assert "(2 comments)" in reader.get("/charter/1.0/").content.decode()
 
 
 def test_a_published_versions_clauses_outlast_changes_and_only_their_counts_follow(version, commenter):
