@@ -8,9 +8,10 @@ cache, so a spike of readers (a link in the news) costs one render per page per 
   the transaction commits, so a reader can never store a page from before the change under the
   new generation); every cached page of an older generation is then ignored. Writes that bypass
   model signals (queryset updates) are bounded by the entry's lifetime, PAGE_CACHE_SECONDS.
-- A second number, the record's generation, is bumped only by changes to the text of the record
-  (definitions, versions, clauses, clause texts) and to people's names: parts of a page that show
-  only those ({% shared_fragment … record %}) outlive the comments' activity.
+- A second number, the record's generation, is bumped only by changes to the record itself
+  (definitions, versions, clauses, clause texts) and to the name of someone who published a
+  version: what shows only those (the published versions, a clause's texts, {% shared_fragment
+  … record %}) outlives the comments' activity.
 Signed-in people always get a fresh render of the page: it carries forms, their own controls, and
 what a moderator may see. Parts of it that are the same for everyone may come from the cache
 under the same generation ({% shared_fragment %} in docket/templatetags/docket.py).

@@ -137,8 +137,8 @@ def shared_fragment(parser, token):
     public page cache (same lifetime, forgotten with it on every change), per page template. The
     parts name everything else the fragment depends on; with `when` false (or the page cache
     off) it is rendered every time. `lasting` keeps what never changes past the page cache's
-    changes; `record` keeps what shows only the record's text and people's names until one of
-    those changes (the record's generation, docket.pagecache); what does change inside either
+    changes; `record` keeps what shows only the record (and its publishers' names) until it
+    changes (the record's generation, docket.pagecache); what does change inside either
     is a {% live %} part, filled in on every request. Fragments may hold fragments.
     Nothing personal may be inside: no user, no form, no CSRF token."""
     bits = token.split_contents()[1:]
