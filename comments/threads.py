@@ -3,6 +3,7 @@ into trees in Python), and the comments made on earlier versions of the clause."
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
@@ -226,25 +227,30 @@ def _count_of(model, field: str) -> Coalesce:
 _COUNTS_SQL = "SELECT clause_id, COUNT(*) FROM {table} WHERE version_id = %s GROUP BY clause_id"
 
 
-COUNTS_SECONDS = 24 * 3600
-
-
 def comment_counts(version) -> dict[int, int]:
-    """clause id -> number of comments made on this version: one query, kept until a comment is
-    added to the version or removed from it (`forget_counts`). Counting grows with the version's
-    comments (13 ms for 60,000 here), and an endorsement, a moderation or a disposition changes
-    no count."""
+    """clause id -> number of comments made on this version: one query. With the page cache on
+    (a cache every process shares), kept until a comment is added to the version or removed
+    from it (`forget_counts`): counting grows with the version's comments (13 ms for 60,000
+    here), and an endorsement, a moderation or a disposition changes no count."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return _count(version)
     key = f"comment-counts:{version.pk}:{_counts_generation(version.pk)}"
     counts = cache.get(key)
     if counts is None:
-        # COUNT(*), not of a column: PostgreSQL then counts from the (version, clause) index
-        # alone. Written out: building the grouped query through the ORM took longer than running it.
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(Comment._meta.db_table)
-            cursor.execute(_COUNTS_SQL.format(table=table), [version.pk])
-            counts = dict(cursor.fetchall())
-        cache.set(key, counts, timeout=COUNTS_SECONDS)
+        counts = _count(version)
+        cache.set(key, counts, timeout=seconds)
     return counts
+
+
+def _count(version) -> dict[int, int]:
+    # COUNT(*), not of a column: PostgreSQL then counts from the (version, clause) index alone.
+    # Written out: building the grouped query through the ORM took longer than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _COUNTS_SQL.format(table=connection.ops.quote_name(Comment._meta.db_table)), [version.pk]
+        )
+        return dict(cursor.fetchall())
 
 
 def _counts_generation_key(version_id: int) -> str:

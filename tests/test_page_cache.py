@@ -413,3 +413,13 @@ def test_a_clause_pages_record_is_read_once_per_record_change_and_follows_a_new_
     make_definition(versions={"2.0": [("scope", "Scope", "What this covers now.")]})
     html = reader.get(CLAUSE).content.decode()
     assert "/charter/2.0/scope/" in html  # the new version is offered at once
+
+
+def test_without_a_shared_cache_counts_are_never_kept(version, commenter, settings):
+    # With a cache per process, another worker's new comment would go unseen here.
+    settings.PAGE_CACHE_SECONDS = 0
+    reader = client_for(commenter)
+    reader.get("/charter/1.0/")
+    with CaptureQueriesContext(connection) as queries:
+        reader.get("/charter/1.0/")
+    assert len([q for q in queries.captured_queries if '"comments_comment"' in q["sql"]]) == 1
