@@ -778,6 +778,10 @@ def test_a_deep_page_of_comments_costs_one_query_and_reads_on_from_a_position(re
 
 # Loaded once, at collection, from the running app (the document needs no database).
 SCHEMA = schemathesis.openapi.from_wsgi(reverse("api:openapi"), get_wsgi_application())
+# Every address with a NUL character is refused with 400 before any view (docket.middleware;
+# tested above for each endpoint): generating them here would only find that refusal again,
+# one run in several, as a "schema-valid request rejected".
+SCHEMA.config.generation.update(allow_x00=False)
 FUZZ = settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 # The document lists only 200 answers, so 404 for an unknown id or page and 400 for a malformed
 # filter are not "documented"; and the API reads an empty or unknown filter as no filter, which
