@@ -71,12 +71,19 @@ class Cards:
     an anonymous reader, its whole threads too."""
 
     def __init__(
-        self, *, user, definition_slug: str, version_label: str, threads: list, earlier: list, roots=()
+        self,
+        *,
+        user,
+        definition_slug: str,
+        version_label: str,
+        thread_comments: list,
+        earlier: list,
+        roots=(),
     ):
         self.user, self.definition_slug, self.version_label = user, definition_slug, version_label
-        self.threads, self.earlier = threads, earlier
+        self.thread_comments, self.earlier = thread_comments, earlier
         self._parts = None
-        for index, comment in enumerate([*threads, *earlier]):
+        for index, comment in enumerate([*thread_comments, *earlier]):
             comment.card = Card(self, index)
         self.roots = list(roots) if not user.is_authenticated else []
         self._threads_html = None
@@ -103,13 +110,13 @@ class Cards:
     def parts(self) -> list[list[SafeString]]:
         if self._parts is None:
             rendered = render_each(
-                THREAD_CARD, [self._thread_values(c) for c in self.threads], also=[DISPOSITION]
+                THREAD_CARD, [self._thread_values(c) for c in self.thread_comments], also=[DISPOSITION]
             ) + render_each(EARLIER_CARD, [self._earlier_values(c) for c in self.earlier], also=[DISPOSITION])
             self._parts = [_parts(html) for html in rendered]
         return self._parts
 
     def _common(self, comment) -> dict:
-        values = {
+        return {
             "pk": comment.pk,
             "author": comment.author_name,
             "author_url": url_for_id("person", comment.author_id),
@@ -126,7 +133,6 @@ class Cards:
             if comment.shown
             else None,
         }
-        return values
 
     def _thread_values(self, comment) -> dict:
         values = self._common(comment)

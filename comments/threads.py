@@ -3,8 +3,6 @@ into trees in Python), and the comments made on earlier versions of the clause."
 
 from collections import defaultdict
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
@@ -186,7 +184,7 @@ def clause_comments(*, clause_text, version, user, sort="oldest", requested_page
         user=user,
         definition_slug=version.definition.slug,
         version_label=version.label,
-        threads=comments,
+        thread_comments=comments,
         earlier=earlier,
         roots=threads,
     )
@@ -228,19 +226,15 @@ _COUNTS_SQL = "SELECT clause_id, COUNT(*) FROM {table} WHERE version_id = %s GRO
 
 
 def comment_counts(version) -> dict[int, int]:
-    """clause id -> number of comments made on this version: one query. With the page cache on
-    (a cache every process shares), kept until a comment is added to the version or removed
-    from it (`forget_counts`): counting grows with the version's comments (13 ms for 60,000
-    here), and an endorsement, a moderation or a disposition changes no count."""
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds <= 0:
-        return _count(version)
-    key = f"comment-counts:{version.pk}:{_counts_generation(version.pk)}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = _count(version)
-        cache.set(key, counts, timeout=seconds)
-    return counts
+    """clause id -> number of comments made on this version: one query, kept (with the page
+    cache on) until a comment is added to the version or removed from it (`forget_counts`).
+    Counting grows with the version's comments (13 ms for 60,000 here), and an endorsement, a
+    moderation or a disposition changes no count."""
+    return pagecache.keep(
+        f"comment-counts:{version.pk}",
+        lambda: _count(version),
+        lambda: pagecache.generation_of(_counts_generation(version.pk)),
+    )
 
 
 def _count(version) -> dict[int, int]:
@@ -253,34 +247,20 @@ def _count(version) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def _counts_generation_key(version_id: int) -> str:
+def _counts_generation(version_id: int) -> str:
     return f"comment-counts-generation:{version_id}"
 
 
-def _counts_generation(version_id: int) -> int:
-    key = _counts_generation_key(version_id)
-    value = cache.get(key)
-    if value is None:
-        # A lost number restarts above any used before (as the page cache's does).
-        cache.add(key, pagecache.fresh_generation(), timeout=None)
-        value = cache.get(key)
-    return value if value is not None else pagecache.fresh_generation()
-
-
 def forget_counts(sender, instance, created=True, **kwargs) -> None:
-    """A comment was added or removed: its version's counts are counted again once this commits
-    (connected to Comment's post_save and post_delete in CommentsConfig.ready)."""
+    """A comment was added (post_save with `created`) or removed (post_delete): its version's
+    counts are counted again once this commits (connected in CommentsConfig.ready)."""
     if created:
         transaction.on_commit(lambda: forget_counts_now([instance.version_id]))
 
 
 def forget_counts_now(version_ids) -> None:
     for version_id in version_ids:
-        key = _counts_generation_key(version_id)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.add(key, pagecache.fresh_generation(), timeout=None)
+        pagecache.bump(_counts_generation(version_id))
 
 
 def page_of(comment: Comment) -> int:

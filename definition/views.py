@@ -2,8 +2,6 @@ import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -43,17 +41,22 @@ VERSION_PAGE = Page("definition/version.html")
 CLAUSE_PAGE = Page("definition/clause.html")
 
 
+def _kept_for_readers(request, key: str, make):
+    """What shows only published text, for everyone but stewards (who see drafts too): kept
+    under the record's generation while the page cache is on, since it changes only when the
+    record does (docket.pagecache.keep)."""
+    if is_steward(request.user):
+        return make()
+    return pagecache.keep(key, make, pagecache.record_generation)
+
+
 def _definition_and_versions(request, slug):
     """The definition and the versions this person may see, oldest first (one query; two when
-    nothing is visible). What everyone but stewards sees (the published versions) is kept under
-    the record's generation (docket.pagecache) while the page cache is on: every reading page
-    starts with it, and it changes only when the record does."""
-    shared = settings.PAGE_CACHE_SECONDS > 0 and not is_steward(request.user)
-    if shared:
-        key = f"published-versions:{pagecache.record_generation()}:{slug}"
-        found = cache.get(key)
-        if found is not None:
-            return found
+    nothing is visible). Every reading page starts with it: kept for readers."""
+    return _kept_for_readers(request, f"published-versions:{slug}", lambda: _read_versions(request, slug))
+
+
+def _read_versions(request, slug):
     versions = list(
         Version.objects.visible_to(request.user)
         .filter(definition__slug=slug)
@@ -70,8 +73,6 @@ def _definition_and_versions(request, slug):
             else ""
         )
     definition = versions[0].definition if versions else get_object_or_404(Definition, slug=slug)
-    if shared:
-        cache.set(key, (definition, versions), timeout=settings.PAGE_CACHE_SECONDS)
     return definition, versions
 
 
@@ -214,23 +215,17 @@ def _neighbour(*, before: bool) -> Subquery:
 def _clause_in_every_version(request, definition, versions, key) -> dict[int, ClauseText]:
     """This clause in every version this person may see, each with its neighbours in its version
     (one query): the text shown, the one it is compared with, and the versions that have it.
-    Kept under the record's generation, as the versions are (building this query costs more
-    than running it)."""
-    shared = settings.PAGE_CACHE_SECONDS > 0 and not is_steward(request.user)
-    if shared:
-        cache_key = f"clause-texts:{pagecache.record_generation()}:{definition.pk}:{key}"
-        found = cache.get(cache_key)
-        if found is not None:
-            return found
-    by_version = {
-        t.version_id: t
-        for t in ClauseText.objects.select_related("clause")
-        .filter(clause__definition=definition, clause__key=key, version__in=[v.pk for v in versions])
-        .annotate(previous_clause=_neighbour(before=True), next_clause=_neighbour(before=False))
-    }
-    if shared:
-        cache.set(cache_key, by_version, timeout=settings.PAGE_CACHE_SECONDS)
-    return by_version
+    Kept for readers, as the versions are (building this query costs more than running it)."""
+    return _kept_for_readers(
+        request,
+        f"clause-texts:{definition.pk}:{key}",
+        lambda: {
+            t.version_id: t
+            for t in ClauseText.objects.select_related("clause")
+            .filter(clause__definition=definition, clause__key=key, version__in=[v.pk for v in versions])
+            .annotate(previous_clause=_neighbour(before=True), next_clause=_neighbour(before=False))
+        },
+    )
 
 
 @public_page

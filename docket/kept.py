@@ -40,12 +40,9 @@ def render_each(
     made: dict[str, str] = {}
     rendered = []
     for key, context in zip(keys, contexts, strict=True):
-        html = found.get(key)
-        if html is None:
-            html = made.get(key)
-        if html is None:
-            html = made[key] = template.render(context)
-        rendered.append(mark_safe(html))
+        if key not in found:
+            found[key] = made[key] = template.render(context)
+        rendered.append(mark_safe(found[key]))
     if made:
         cache.set_many(made, timeout=KEPT_SECONDS)
     return rendered

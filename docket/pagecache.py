@@ -18,6 +18,7 @@ under the same generation ({% shared_fragment %} in docket/templatetags/docket.p
 """
 
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -41,10 +42,46 @@ def public_page(view):
     return view
 
 
-def fresh_generation() -> int:
+def _fresh_generation() -> int:
     """A number above any generation used before, should the counter be lost (evicted by a full
     cache, or a fresh one): the time in milliseconds, which outruns one bump per write."""
     return time.time_ns() // 1_000_000
+
+
+def _restart(key: str) -> int:
+    """A lost counter starts again above any number it had (another process may start it first)."""
+    cache.add(key, _fresh_generation(), timeout=None)
+    value = cache.get(key)
+    return value if value is not None else _fresh_generation()
+
+
+def generation_of(key: str) -> int:
+    """The current number of a generation counter of its own (the page cache has two below)."""
+    value = cache.get(key)
+    return value if value is not None else _restart(key)
+
+
+def bump(key: str) -> None:
+    """Move a generation counter on: what was kept under its older numbers is never read again."""
+    try:
+        cache.incr(key)
+    except ValueError:
+        _restart(key)
+
+
+def keep(key: str, make: Callable[[], object], generation: Callable[[], int]):
+    """What `make()` returns, kept under `key` and the current number of `generation` while the
+    page cache is on (a cache every process shares), at most as long as a cached page; made
+    again once that generation moves on. With the page cache off, made every time."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return make()
+    full_key = f"{key}:{generation()}"
+    found = cache.get(full_key)
+    if found is None:
+        found = make()
+        cache.set(full_key, found, timeout=seconds)
+    return found
 
 
 # Both generations as read once in the current request (the middleware sets it up): a page asks
@@ -65,10 +102,9 @@ def _read(key: str) -> int:
     if remembered is not None and key in remembered:
         return remembered[key]
     found = cache.get_many([GENERATION_KEY, RECORD_GENERATION_KEY])
-    for missing in {GENERATION_KEY, RECORD_GENERATION_KEY} - found.keys():
-        cache.add(missing, fresh_generation(), timeout=None)
-        found[missing] = cache.get(missing)
-    found = {name: value if value is not None else fresh_generation() for name, value in found.items()}
+    for name in (GENERATION_KEY, RECORD_GENERATION_KEY):
+        if found.get(name) is None:
+            found[name] = _restart(name)
     if remembered is not None:
         remembered.update(found)
     return found[key]
@@ -79,10 +115,7 @@ def forget_now(*, record: bool = False) -> None:
     the commit), and with `record`, every part kept under the record's generation too. The
     benchmark times first renders after a change with it."""
     for key in (GENERATION_KEY, RECORD_GENERATION_KEY) if record else (GENERATION_KEY,):
-        try:
-            cache.incr(key)
-        except ValueError:  # lost: a fresh number is newer than every page stored before
-            cache.add(key, fresh_generation(), timeout=None)
+        bump(key)
     remembered = _read_in_request.get()
     if remembered is not None:  # what this request renders after its own change is new too
         remembered.clear()

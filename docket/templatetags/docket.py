@@ -83,22 +83,24 @@ class SharedFragmentNode(template.Node):
         # The page's own template too: templates that extend the one holding the fragment fill
         # its blocks in their own way.
         page = context.template.name if context.template is not None else ""
+
+        def make():
+            with context.push({_MARKING: True}):
+                return self.nodelist.render(context)
+
         if self.keep == "lasting":
             # Kept across deployments too, so the key says which templates made it.
             made_by = _digest(context.template.source if context.template else "", self.origin.template_name)
-            key, timeout = f"fragment:lasting:{made_by}:{self.name}:{page}:{parts}", LASTING_SECONDS
-        elif self.keep == "record":
-            key, timeout = (
-                f"fragment:record:{pagecache.record_generation()}:{self.name}:{page}:{parts}",
-                seconds,
-            )
+            key = f"fragment:lasting:{made_by}:{self.name}:{page}:{parts}"
+            found = cache.get(key)
+            if found is None:
+                found = make()
+                cache.set(key, found, timeout=LASTING_SECONDS)
         else:
-            key, timeout = f"fragment:{pagecache.generation()}:{self.name}:{page}:{parts}", seconds
-        found = cache.get(key)
-        if found is None:
-            with context.push({_MARKING: True}):
-                found = self.nodelist.render(context)
-            cache.set(key, found, timeout=timeout)
+            generation = pagecache.record_generation if self.keep == "record" else pagecache.generation
+            found = pagecache.keep(
+                f"fragment:{self.keep or 'page'}:{self.name}:{page}:{parts}", make, generation
+            )
         if context.get(_MARKING):
             # Inside a fragment being kept: its live parts are filled in when that one is served.
             return mark_safe(found)
