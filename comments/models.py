@@ -78,7 +78,9 @@ class Comment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["clause", "version", "parent"], name="comment_thread_lookup"),
+            # A clause's threads in order, and how many come before one (the page a new comment is
+            # on), from the index alone: created_at and id are in it.
+            models.Index(fields=["clause", "version", "parent", "created_at", "id"], name="comment_threads"),
             models.Index(fields=["root"], name="comment_root"),
             # The newest comments first (feeds, the API, exports), read backwards without a sort.
             models.Index(fields=["created_at", "id"], name="comment_created"),
