@@ -58,4 +58,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache bench.sqlite3
+	rm -rf $(VENV) staticfiles .pytest_cache bench.sqlite3 bench.sqlite3-wal bench.sqlite3-shm

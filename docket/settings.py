@@ -164,6 +164,11 @@ if _database_url:
         raise ImproperlyConfigured(f"DATABASE_URL names an unknown database: {_database_url!r}")
 else:
     _database = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead logging: readers and a writer no longer wait for each other (several workers on
+    # one file), and a commit is one write of the log instead of a journal created, synced and
+    # deleted. Still durable: `synchronous` stays FULL. The mode is kept in the file itself.
+    _database.setdefault("OPTIONS", {}).setdefault("init_command", "PRAGMA journal_mode=WAL")
 DATABASES = {"default": _database}
 
 # Redis (or any cache) through Django's own backend when REDIS_URL is set; rate limits use it.
