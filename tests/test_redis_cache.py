@@ -4,6 +4,7 @@ except under CI."""
 
 import threading
 
+import pytest
 import redis
 from django.core.cache import cache
 
@@ -56,3 +57,29 @@ def test_threads_can_share_the_client(redis_cache):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_incr_adds_in_one_round_trip(redis_cache, monkeypatch):
+    cache.set("counter", 40, timeout=30)
+    assert cache.incr("counter") == 41  # the first use may also teach Redis the script
+    sent = []
+    original = redis.Redis.execute_command
+
+    def counting(self, *args, **kwargs):
+        sent.append(args[0])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    assert cache.incr("counter") == 42
+    assert cache.incr("counter", 8) == 50
+    assert sent == ["EVALSHA", "EVALSHA"]  # one command each: the script, by its digest
+    assert cache.get("counter") == 50
+
+
+def test_incr_of_a_missing_key_fails_and_creates_nothing(redis_cache):
+    # As Django's incr: ValueError. And the key is not left behind at the bare delta, which for
+    # a generation counter would be a restart below numbers already used.
+    cache.delete("no-such-counter")
+    with pytest.raises(ValueError):
+        cache.incr("no-such-counter")
+    assert cache.get("no-such-counter") is None
