@@ -110,6 +110,20 @@ def test_bench_prints_every_page_with_queries_size_ratio_and_budget(seeded, monk
 
 
 @pytest.mark.django_db
+def test_bench_only_times_the_pages_named_and_the_baseline(seeded, monkeypatch):
+    monkeypatch.setattr(measure, "MARKDOWN_WORST", {"10,000 [": "[" * 10_000})
+    out = io.StringIO()
+    try:
+        call_command("bench", "--rounds", "3", "--only", "definition home", stdout=out, stderr=io.StringIO())
+    except SystemExit as exit:
+        assert exit.code == 1
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("| ") and "---" not in line]
+    assert [row.split(" | ")[0] for row in rows[1:]] == ["| baseline", "| definition home (anonymous)"]
+    with pytest.raises(CommandError, match="No page's name contains 'no such page'"):
+        call_command("bench", "--rounds", "3", "--only", "no such page", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
 def test_no_get_in_the_benchmark_renders_markdown(seeded):
     results = measure.Bench(rounds=1).run([c for c in measure.cases() if c.post is None and not c.signed_in])
     assert all(r.renders == 0 for r in results)

@@ -28,7 +28,16 @@ class Command(BaseCommand):
             "count must be unchanged and its ratio to the baseline at most 1.5 times the earlier one.",
         )
 
-    def handle(self, *args, rounds, save, against, **options):
+        parser.add_argument(
+            "--only",
+            action="append",
+            metavar="TEXT",
+            help="Time only the pages whose name contains TEXT (and the baseline); may be repeated. "
+            "For working on one page's milliseconds: its ratio is not comparable with a full run's, "
+            "whose baseline is timed between all the pages (colder, so slower).",
+        )
+
+    def handle(self, *args, rounds, save, against, only=None, **options):
         if rounds < 3:
             raise CommandError("--rounds must be at least 3.")
         if settings.DEBUG:
@@ -38,6 +47,10 @@ class Command(BaseCommand):
             cases = measure.cases()
         except LookupError as exc:
             raise CommandError(str(exc)) from None
+        if only:
+            cases = [c for c in cases if c.name == measure.BASELINE or any(t in c.name for t in only)]
+            if len(cases) == 1:
+                raise CommandError(f"No page's name contains {' or '.join(map(repr, only))}.")
         # The Markdown worst cases first, in a small heap: collecting garbage over the pages'
         # heap would be timed as rendering.
         markdown_times = measure.markdown_times()
