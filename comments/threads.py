@@ -4,7 +4,7 @@ into trees in Python), and the comments made on earlier versions of the clause."
 from collections import defaultdict
 
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -255,12 +255,11 @@ def forget_counts(sender, instance, created=True, **kwargs) -> None:
     """A comment was added (post_save with `created`) or removed (post_delete): its version's
     counts are counted again once this commits (connected in CommentsConfig.ready)."""
     if created:
-        transaction.on_commit(lambda: forget_counts_now([instance.version_id]))
+        pagecache.bump_when_committed(_counts_generation(instance.version_id))
 
 
 def forget_counts_now(version_ids) -> None:
-    for version_id in version_ids:
-        pagecache.bump(_counts_generation(version_id))
+    pagecache.bump(*map(_counts_generation, version_ids))
 
 
 def page_of(comment: Comment) -> int:

@@ -17,6 +17,7 @@ what a moderator may see. Parts of it that are the same for everyone may come fr
 under the same generation ({% shared_fragment %} in docket/templatetags/docket.py).
 """
 
+import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -61,12 +62,42 @@ def generation_of(key: str) -> int:
     return value if value is not None else _restart(key)
 
 
-def bump(key: str) -> None:
-    """Move a generation counter on: what was kept under its older numbers is never read again."""
-    try:
-        cache.incr(key)
-    except ValueError:
+def bump(*keys: str) -> None:
+    """Move generation counters on (in one round trip with Redis): what was kept under their
+    older numbers is never read again."""
+    incr_many = getattr(cache, "incr_many", None)  # docket.redis_cache has it; other caches not
+    if incr_many is not None:
+        missing = [key for key, value in incr_many(keys).items() if value is None]
+    else:
+        missing = []
+        for key in keys:
+            try:
+                cache.incr(key)
+            except ValueError:
+                missing.append(key)
+    for key in missing:
         _restart(key)
+
+
+# Counters to move on once the current transaction commits, gathered per thread (a thread has
+# its own database connection): each change registers a callback, and the first to run moves
+# every gathered counter in one go; the others find nothing left. A key gathered by a change
+# that rolled back is moved on by the next commit: one bump too many only forgets kept things.
+_to_bump = threading.local()
+
+
+def bump_when_committed(*keys: str) -> None:
+    """`bump(*keys)` once the current transaction commits (at once outside one), together with
+    what other changes of the same transaction asked for."""
+    _to_bump.__dict__.setdefault("keys", {}).update(dict.fromkeys(keys))
+    transaction.on_commit(_bump_gathered)
+
+
+def _bump_gathered() -> None:
+    keys = _to_bump.__dict__.pop("keys", None)
+    if keys:
+        bump(*keys)
+        _forget_read_in_request()
 
 
 def keep(key: str, make: Callable[[], object], generation: Callable[[], int]):
@@ -114,8 +145,15 @@ def forget_now(*, record: bool = False) -> None:
     """Forget every cached page at once (what a committed change does; `invalidate` waits for
     the commit), and with `record`, every part kept under the record's generation too. The
     benchmark times first renders after a change with it."""
-    for key in (GENERATION_KEY, RECORD_GENERATION_KEY) if record else (GENERATION_KEY,):
-        bump(key)
+    bump(*_generations(record))
+    _forget_read_in_request()
+
+
+def _generations(record: bool) -> tuple[str, ...]:
+    return (GENERATION_KEY, RECORD_GENERATION_KEY) if record else (GENERATION_KEY,)
+
+
+def _forget_read_in_request() -> None:
     remembered = _read_in_request.get()
     if remembered is not None:  # what this request renders after its own change is new too
         remembered.clear()
@@ -123,7 +161,7 @@ def forget_now(*, record: bool = False) -> None:
 
 def invalidate(*, record: bool = False) -> None:
     """Forget every cached page once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: forget_now(record=record))
+    bump_when_committed(*_generations(record))
 
 
 def invalidate_on_change(sender, **kwargs) -> None:

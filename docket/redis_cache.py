@@ -1,5 +1,5 @@
-"""Django's Redis cache backend, keeping one Redis client per connection pool, and adding to a
-counter in one round trip.
+"""Django's Redis cache backend, keeping one Redis client per connection pool, and adding to
+counters in one round trip.
 
 Django's client builds a new `redis.Redis` for every cache operation, and building one sets up
 its table of response callbacks (a few hundred entries): about a tenth of a millisecond each
@@ -8,17 +8,23 @@ safe to share between threads, and the connections stay in the pool as before.
 
 Django's `incr` asks whether the key exists, then adds: two round trips, and a key that expires
 (or is evicted) between the two comes back as the bare delta. The page cache's generation
-counters must never restart low (docket.pagecache), so here both steps run in Redis as one."""
+counters must never restart low (docket.pagecache), so here both steps run in Redis as one, and
+`incr_many` moves several counters at once (a new comment moves two)."""
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
-# INCRBY only if the key is there; nil otherwise.
-INCR_IF_EXISTS = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return redis.call('INCRBY', KEYS[1], ARGV[1])
+# INCRBY each key that is there; nil for each that is not.
+INCR_EXISTING = """
+local values = {}
+for i, key in ipairs(KEYS) do
+    if redis.call('EXISTS', key) == 1 then
+        values[i] = redis.call('INCRBY', key, ARGV[1])
+    else
+        values[i] = false
+    end
 end
-return false
+return values
 """
 
 
@@ -36,17 +42,28 @@ class KeptClient(RedisCacheClient):
         return client
 
     def incr(self, key, delta):
-        client = self.get_client(key, write=True)
-        script = self._incr_scripts.get(id(client))
-        if script is None:
-            script = self._incr_scripts[id(client)] = client.register_script(INCR_IF_EXISTS)
-        value = script(keys=[key], args=[delta])
+        (value,) = self.incr_many([key], delta)
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value
+
+    def incr_many(self, keys, delta) -> list[int | None]:
+        client = self.get_client(None, write=True)
+        script = self._incr_scripts.get(id(client))
+        if script is None:
+            script = self._incr_scripts[id(client)] = client.register_script(INCR_EXISTING)
+        return script(keys=keys, args=[delta])
 
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = KeptClient
+
+    def incr_many(self, keys, delta=1, version=None) -> dict[str, int | None]:
+        """Add `delta` to each counter that exists, in one round trip: key -> its new value, or
+        None for a key that is not there (which stays not there)."""
+        if not keys:
+            return {}
+        made = [self.make_and_validate_key(key, version=version) for key in keys]
+        return dict(zip(keys, self._cache.incr_many(made, delta), strict=True))

@@ -171,6 +171,37 @@ def test_the_change_is_forgotten_only_once_it_commits(version):
     assert "Not yet committed." in response.content.decode()
 
 
+def test_the_changes_of_one_transaction_move_each_generation_on_once_together(version):
+    from django.db import transaction
+
+    from comments.threads import _counts_generation
+
+    counts = _counts_generation(version.pk)
+    before = pagecache.generation(), pagecache.generation_of(counts)
+    with transaction.atomic():
+        comment = make_comment(make_user(), version, body="One change.")
+        Endorsement.objects.create(comment=comment, person=make_user())
+        make_comment(make_user(), version, body="And another.")
+    # Five saves asked for the page generation and two for the counts: one bump each.
+    assert (pagecache.generation(), pagecache.generation_of(counts)) == (before[0] + 1, before[1] + 1)
+
+
+def test_a_change_after_a_rolled_back_part_of_its_transaction_is_still_forgotten(version):
+    from django.db import transaction
+
+    anonymous_get()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                make_comment(make_user(), version, body="Rolled back.")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        make_comment(make_user(), version, body="Kept after the rollback.")
+    html = anonymous_get().content.decode()
+    assert "Kept after the rollback." in html and "Rolled back." not in html
+
+
 def test_a_lost_generation_counter_never_brings_back_an_older_page(version):
     """A full cache may evict the counter; the pages stored under the old numbers must not come
     back when it is made again."""

@@ -83,3 +83,33 @@ def test_incr_of_a_missing_key_fails_and_creates_nothing(redis_cache):
     with pytest.raises(ValueError):
         cache.incr("no-such-counter")
     assert cache.get("no-such-counter") is None
+
+
+def test_incr_many_moves_the_counters_there_in_one_round_trip(redis_cache, monkeypatch):
+    cache.set("first", 1, timeout=30)
+    cache.set("second", 10, timeout=30)
+    cache.delete("gone")
+    cache.incr_many(["first"])  # the first use may also teach Redis the script
+    sent = []
+    original = redis.Redis.execute_command
+
+    def counting(self, *args, **kwargs):
+        sent.append(args[0])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    assert cache.incr_many(["first", "gone", "second"]) == {"first": 3, "gone": None, "second": 11}
+    assert sent == ["EVALSHA"]
+    assert cache.get("gone") is None
+
+
+def test_the_page_cache_bumps_through_it_and_restarts_a_lost_counter_high(redis_cache):
+    import time
+
+    from docket import pagecache
+
+    cache.set("counter-kept", 5, timeout=None)
+    cache.delete("counter-lost")
+    pagecache.bump("counter-kept", "counter-lost")
+    assert cache.get("counter-kept") == 6
+    assert cache.get("counter-lost") >= time.time_ns() // 1_000_000 - 60_000
