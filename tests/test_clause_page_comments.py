@@ -473,9 +473,9 @@ def test_the_clause_page_makes_as_many_queries_with_1000_comments_as_with_10_for
     small_url, large_url = small_and_large
     client = client_for(commenter)
     small, large = count_queries(client, small_url), count_queries(client, large_url)
-    # the reader's 6, plus session, user, their groups (may they see drafts?), their profile with
-    # whether their email is verified (may they post?), and what they follow
-    assert small == large == 11
+    # the reader's 6, plus session, user (with their profile and whether their email is verified:
+    # may they post?), their groups (may they see drafts?), and what they follow
+    assert small == large == 10
 
 
 def test_the_comments_of_a_page_come_from_one_query_and_the_tree_is_built_in_python(small_and_large):
