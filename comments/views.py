@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.models import Profile
 from definition import views as reading
 from definition.models import ClauseText, Definition, Version
-from docket import markdown
+from docket import markdown, pagecache
 from docket.pagecache import public_page
 
 from . import actions, notifications
@@ -93,11 +93,18 @@ def clause_page(request, slug, label, key):
 
 
 def _clause_text_or_404(version_pk, key) -> ClauseText:
-    return get_object_or_404(
-        ClauseText.objects.select_related("version__definition", "clause"),
-        version_id=version_pk,
-        version__status=Version.Status.PUBLISHED,
-        clause__key=key,
+    """A published version's clause text, with its version, definition and clause: what every
+    post and reply form starts from. Kept under the record's generation (it changes only when
+    the record does: a version closing for comments too), while the page cache is on."""
+    return pagecache.keep(
+        f"published-clause-text:{version_pk}:{key}",
+        lambda: get_object_or_404(
+            ClauseText.objects.select_related("version__definition", "clause"),
+            version_id=version_pk,
+            version__status=Version.Status.PUBLISHED,
+            clause__key=key,
+        ),
+        pagecache.record_generation,
     )
 
 

@@ -454,3 +454,22 @@ def test_without_a_shared_cache_counts_are_never_kept(version, commenter, settin
     with CaptureQueriesContext(connection) as queries:
         reader.get("/charter/1.0/")
     assert len([q for q in queries.captured_queries if '"comments_comment"' in q["sql"]]) == 1
+
+
+def test_a_post_starts_from_the_kept_clause_text_and_a_closing_applies_at_once(version, commenter):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def post(body):
+        form = {"body": body, "quote": "", "on_behalf_of": "", "token": str(uuid.uuid4())}
+        return author.post(f"/comments/new/{version.pk}/scope/", form)
+
+    author = client_for(commenter)
+    assert post("First.").status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        assert post("Second.").status_code == 302
+    assert not [q for q in queries.captured_queries if 'FROM "definition_clausetext"' in q["sql"]]
+    version.comments_close_at = timezone.now() - timedelta(minutes=1)
+    version.save()
+    assert post("Too late.").status_code == 403
