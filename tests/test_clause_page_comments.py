@@ -518,6 +518,21 @@ def test_a_permanent_link_to_a_reply_on_page_two_names_the_page(reader, two_page
     assert f'id="comment-{reply.pk}"' in reader.get(response.url).content.decode()
 
 
+def test_the_page_of_a_thread_follows_its_time_then_its_number(scope):
+    moment = datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    roots = [add_comment(scope, make_user(), f"Thread {n}.", when=moment) for n in range(21)]
+    reply = add_comment(
+        scope, make_user(), "A reply, later.", parent=roots[-1], when=moment + timedelta(days=1)
+    )
+    # At one moment, threads are in the order of their numbers: twenty on page one.
+    assert [threads.page_of(root) for root in roots] == [1] * 20 + [2]
+    assert threads.page_of(reply) == 2  # a reply is on its thread's page
+    # A comment entered later with an earlier time (one made elsewhere) comes first.
+    earlier = add_comment(scope, make_user(), "Said at a meeting.", when=moment - timedelta(microseconds=1))
+    assert threads.page_of(earlier) == 1
+    assert [threads.page_of(root) for root in roots[18:]] == [1, 2, 2]
+
+
 def test_a_permanent_link_to_no_comment_is_404(reader, scope):
     assert reader.get(reverse("comments:permalink", args=[999999])).status_code == 404
 
