@@ -4,10 +4,11 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 
 from docket.diff import same_text, word_diff
 
-from .models import ClauseText, Named
+from .models import Clause, ClauseText, Named
 
 DIFF_CACHE_SECONDS = 7 * 24 * 3600
 # Bumped when the shape of a cached diff changes; `manage.py bench` swaps it to time uncached diffs.
@@ -27,15 +28,22 @@ class TextRow(Named):
     body_html: str
     body_words: str
 
-    FIELDS = ("clause_id", "clause__key", "number", "heading", "body", "body_html", "body_words")
-
     @classmethod
     def of_versions(cls, *versions) -> list[list["TextRow"]]:
-        """Each version's texts in order, read in one query."""
+        """Each version's texts in order, read in one query. Written out: building it through
+        the ORM took as long as the database took to run it (0.7 ms of the compare page's 10)."""
         by_version = {version.pk: [] for version in versions}
-        rows = ClauseText.objects.filter(version__in=list(by_version)).order_by("position")
-        for version_id, *values in rows.values_list("version_id", *cls.FIELDS):
-            by_version[version_id].append(cls(*values))
+        q = connection.ops.quote_name
+        sql = (
+            f"SELECT t.version_id, t.clause_id, c.{q('key')}, t.number, t.heading, t.body, t.body_html, "
+            f"t.body_words FROM {q(ClauseText._meta.db_table)} t "
+            f"JOIN {q(Clause._meta.db_table)} c ON c.id = t.clause_id "
+            f"WHERE t.version_id IN ({', '.join(['%s'] * len(by_version))}) ORDER BY t.position"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(by_version))
+            for version_id, *values in cursor.fetchall():
+                by_version[version_id].append(cls(*values))
         return [by_version[version.pk] for version in versions]
 
 

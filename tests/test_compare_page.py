@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 
 from tests.conftest import make_definition, many_clauses
@@ -107,3 +109,22 @@ def test_each_diff_is_computed_once_and_the_cache_is_read_once_per_page(reader, 
     assert diffs.call_count == made  # the second view computed nothing
     assert reads.call_count == 1  # one read for every row of the page
     assert first.count("<ins>") == second.count("<ins>") > 0  # the kept diffs are the same
+
+
+def test_unchanged_rows_are_drawn_escaped_in_order_between_the_changed_ones(db, reader):
+    heading = 'Fees & <script>alert("x")</script>'
+    same = [("fees", heading, "Ten a year."), ("dues", "Dues", "None.")]
+    make_definition(
+        versions={
+            "1.0": [("scope", "Scope", "Gardens."), *same, ("end", "End", "Old end.")],
+            "2.0": [("scope", "Scope", "Parks."), *same, ("end", "End", "New end.")],
+        }
+    )
+    response = reader.get(compare_url("1.0", "2.0"))
+    page = response.content.decode()
+    assert "<script>alert" not in page
+    assert "Fees &amp; &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert page.count('class="compare-row status-unchanged"') == 2
+    ids = re.findall(r'<li class="compare-row status-\w+" id="([\w-]+)"', page)
+    assert ids == ["scope", "fees", "dues", "end"]
+    assert 'id="fees"><h2 class="compare-heading"><a href="/charter/2.0/fees/">' in page
