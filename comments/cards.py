@@ -11,7 +11,7 @@ dispositions, from moderation) is on them."""
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from docket.kept import render_each
+from docket import kept
 from docket.templatetags.docket import url_for_id
 
 # Kept renders are split into their parts at this mark; no user text can hold it (bodies are
@@ -23,6 +23,17 @@ EARLIER_CARD = "comments/_earlier_card.html"
 DISPOSITION = "moderation/_disposition.html"
 
 
+def _card_html(comment) -> dict:
+    card = comment.card
+    return {"head": card.head, "main": card.main, "endorsers": card.endorsers}
+
+
+def _comments_of(root):
+    yield root
+    for child in root.children:
+        yield from _comments_of(child)
+
+
 def _parts(html: str) -> list[SafeString]:
     """A card's head, main part and endorsers (an earlier comment's card has no endorsers)."""
     parts = [SafeString(part) for part in html.split(PART)]
@@ -30,13 +41,13 @@ def _parts(html: str) -> list[SafeString]:
 
 
 class Card:
-    """One comment's parts, made with every other card of its page on first use."""
+    """One comment's parts, made with the other cards of its kind on its page on first use."""
 
     def __init__(self, cards: "Cards", index: int):
-        self._cards, self._index = cards, index
+        self._cards, self.index = cards, index
 
     def _part(self, n: int) -> SafeString:
-        return self._cards.parts()[self._index][n]
+        return self._cards.part(self.index, n)
 
     @property
     def head(self) -> SafeString:
@@ -68,7 +79,11 @@ class KeptThread:
 
 class Cards:
     """The cards of one page: its threads' comments and its comments on earlier versions; for
-    an anonymous reader, its whole threads too."""
+    an anonymous reader, its whole threads too.
+
+    A thread is kept under its shape and its cards' keys, not their HTML: a card's key stands
+    for everything it shows. So the threads that are kept are found without reading their cards,
+    and after a change only the changed thread's cards are read (or rendered) to draw it again."""
 
     def __init__(
         self,
@@ -82,38 +97,85 @@ class Cards:
     ):
         self.user, self.definition_slug, self.version_label = user, definition_slug, version_label
         self.thread_comments, self.earlier = thread_comments, earlier
-        self._parts = None
         for index, comment in enumerate([*thread_comments, *earlier]):
             comment.card = Card(self, index)
+        self._contexts = self._keys = None
+        self._parts: dict[int, list[SafeString]] = {}
         self.roots = list(roots) if not user.is_authenticated else []
         self._threads_html = None
         for index, root in enumerate(self.roots):
             root.kept_thread = KeptThread(self, index)
 
+    def part(self, index: int, n: int) -> SafeString:
+        if index not in self._parts:
+            # Every card of its kind at once: a page that shows one shows them all.
+            self._load(self._thread_indices() if self._is_thread(index) else self._earlier_indices())
+        return self._parts[index][n]
+
+    def _is_thread(self, index: int) -> bool:
+        return index < len(self.thread_comments)
+
+    def _thread_indices(self) -> range:
+        return range(len(self.thread_comments))
+
+    def _earlier_indices(self) -> range:
+        return range(len(self.thread_comments), len(self.thread_comments) + len(self.earlier))
+
+    def keys(self) -> list[str]:
+        """Each card's key (docket.kept), from the values it is rendered from."""
+        if self._keys is None:
+            self._contexts = [self._thread_values(c) for c in self.thread_comments] + [
+                self._earlier_values(c) for c in self.earlier
+            ]
+            self._keys = [
+                kept.key_of(THREAD_CARD if self._is_thread(i) else EARLIER_CARD, context, also=[DISPOSITION])
+                for i, context in enumerate(self._contexts)
+            ]
+        return self._keys
+
+    def _load(self, indices) -> None:
+        """The cards at these indices that are not loaded yet: one cache read per kind."""
+        keys = self.keys()
+        for kind, template in (
+            (self._thread_indices(), THREAD_CARD),
+            (self._earlier_indices(), EARLIER_CARD),
+        ):
+            wanted = [i for i in indices if i in kind and i not in self._parts]
+            if wanted:
+                rendered = kept.render_each(
+                    template, [self._contexts[i] for i in wanted], keys=[keys[i] for i in wanted]
+                )
+                self._parts.update(zip(wanted, map(_parts, rendered), strict=True))
+
     def threads_html(self) -> list[SafeString]:
         if self._threads_html is None:
-            self._threads_html = render_each(THREAD, [{"comment": self._shape(root)} for root in self.roots])
+            keys = self.keys()
+            thread_keys = [
+                kept.key_of(THREAD, {"comment": self._shape(root, lambda c: keys[c.card.index])})
+                for root in self.roots
+            ]
+            found = kept.read(thread_keys)
+            redrawn = [root for root, key in zip(self.roots, thread_keys, strict=True) if key not in found]
+            self._load([c.card.index for root in redrawn for c in _comments_of(root)])
+            self._threads_html = kept.render_each(
+                THREAD,
+                [lambda root=root: {"comment": self._shape(root, _card_html)} for root in self.roots],
+                keys=thread_keys,
+                found=found,
+            )
         return self._threads_html
 
-    def _shape(self, comment) -> dict:
-        """What the thread template reads of a comment for a reader without an account."""
-        card = comment.card
+    def _shape(self, comment, card) -> dict:
+        """What the thread template reads of a comment for a reader without an account, with
+        `card(comment)` for its card: the card's parts to draw it, or its key to key it by."""
         return {
             "pk": comment.pk,
             "depth": comment.depth,
             "flattened": comment.flattened,
             "shown": comment.shown,
-            "card": {"head": card.head, "main": card.main, "endorsers": card.endorsers},
-            "children": [self._shape(child) for child in comment.children],
+            "card": card(comment),
+            "children": [self._shape(child, card) for child in comment.children],
         }
-
-    def parts(self) -> list[list[SafeString]]:
-        if self._parts is None:
-            rendered = render_each(
-                THREAD_CARD, [self._thread_values(c) for c in self.thread_comments], also=[DISPOSITION]
-            ) + render_each(EARLIER_CARD, [self._earlier_values(c) for c in self.earlier], also=[DISPOSITION])
-            self._parts = [_parts(html) for html in rendered]
-        return self._parts
 
     def _common(self, comment) -> dict:
         return {

@@ -13,7 +13,7 @@ read anything else either (no {% url %}: pass the addresses as values)."""
 import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.core.cache import cache
@@ -25,27 +25,50 @@ KEPT_SECONDS = 7 * 24 * 3600
 
 
 def render_each(
-    template_name: str, contexts: Sequence[dict], *, also: Sequence[str] = ()
+    template_name: str,
+    contexts: Sequence[dict | Callable[[], dict]],
+    *,
+    also: Sequence[str] = (),
+    keys: Sequence[str] | None = None,
+    found: dict[str, str] | None = None,
 ) -> list[SafeString]:
     """Each context rendered through the template, or taken from the cache where the same
     template rendered the same values before; one cache read and at most one write for all.
-    `also` names the templates this one includes, so a change to them is a new key too."""
+    `also` names the templates this one includes, so a change to them is a new key too.
+
+    With `keys` (from key_of, of values that decide each render), a context may be a callable,
+    called only for a render that is not kept; `found` is what a read of those keys gave already."""
     if not contexts:
         return []
+    if keys is None:
+        keys = [key_of(template_name, context, also=also) for context in contexts]
+    found = dict(found) if found is not None else read(keys)
     template = get_template(template_name)
-    made_by = _made_by(template_name, tuple(also))
-    where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    keys = [f"kept:{made_by}:{_digest(context, where)}" for context in contexts]
-    found = cache.get_many(list(dict.fromkeys(keys)))
     made: dict[str, str] = {}
-    rendered = []
     for key, context in zip(keys, contexts, strict=True):
         if key not in found:
-            found[key] = made[key] = template.render(context)
-        rendered.append(mark_safe(found[key]))
+            found[key] = made[key] = template.render(context() if callable(context) else context)
+    store(made)
+    return [mark_safe(found[key]) for key in keys]
+
+
+def key_of(template_name: str, values: dict, *, also: Sequence[str] = ()) -> str:
+    """The key a render of the template with these values is kept under. `values` are what the
+    render is made from, or anything that decides them: a part rendered and kept on its own may
+    stand in them by its own key (the clause page's threads are keyed by their cards' keys)."""
+    where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    return f"kept:{_made_by(template_name, tuple(also))}:{_digest(values, where)}"
+
+
+def read(keys: Sequence[str]) -> dict[str, str]:
+    """The renders kept under these keys (one cache read); a key not kept is missing."""
+    return cache.get_many(list(dict.fromkeys(keys))) if keys else {}
+
+
+def store(made: dict[str, str]) -> None:
+    """Keep renders made for keys that `read` did not find (one cache write)."""
     if made:
         cache.set_many(made, timeout=KEPT_SECONDS)
-    return rendered
 
 
 def _digest(context: dict, where: str) -> str:

@@ -193,6 +193,26 @@ def test_after_a_change_only_the_changed_comment_is_rendered_again(page, comment
     assert len(kept_keys) == 12  # that comment's card and its thread
 
 
+def test_after_a_change_only_the_changed_threads_cards_are_read(page, commenter, monkeypatch):
+    version, url = page
+    comments = [make_comment(commenter, version, body=f"Comment {n}.") for n in range(5)]
+    Client().get(url)
+    read = []
+    original = cache.get_many
+
+    def spying(keys, *args, **kwargs):
+        read.extend(key for key in keys if key.startswith("kept:"))
+        return original(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", spying)
+    Client().get(url)
+    assert len(read) == 5  # the five threads, found kept: none of their cards is read
+    read.clear()
+    Endorsement.objects.create(comment=comments[2], person=make_user())
+    assert "1 endorsement" in Client().get(url).text
+    assert len(read) == 6  # the five threads, and the card of the one that changed
+
+
 def test_an_anonymous_readers_threads_are_kept_whole_and_read_as_if_rendered_each_time(
     page, commenter, steward, monkeypatch
 ):
