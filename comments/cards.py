@@ -11,8 +11,11 @@ dispositions, from moderation) is on them."""
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from accounts.models import Profile
 from docket import kept
 from docket.templatetags.docket import url_for_id
+
+from .models import format_tracking_number
 
 # Kept renders are split into their parts at this mark; no user text can hold it (bodies are
 # sanitised without comments, everything else is escaped).
@@ -212,7 +215,11 @@ class Cards:
             "in_reply_to": [parent.pk, parent.author_name] if parent is not None else None,
             "notice": self._notice(comment),
             "endorsements": [
-                [url_for_id("person", e.person_id), e.person.profile.name, e.note]
+                [
+                    url_for_id("person", e.person_id),
+                    Profile.public_name(e.person_display_name, e.person_id),
+                    e.note,
+                ]
                 for e in comment.endorsement_list
             ]
             if comment.shown
@@ -239,19 +246,20 @@ class Cards:
     def _disposition(self, disposition) -> dict | None:
         if disposition is None:
             return None
-        addressed_in = disposition.addressed_in
-        duplicate = disposition.duplicate_of
+        # Read with the version's label only (moderation.reading_views._clause_extras).
+        addressed_in = disposition.addressed_in_label or ""
+        duplicate_id = disposition.duplicate_of_id
         answer = disposition.answer
         return {
             "status": disposition.status,
             "status_label": disposition.get_status_display(),
             "drove_revision": disposition.drove_revision,
-            "addressed_in": addressed_in.label if addressed_in is not None else "",
-            "changes_url": reverse("record:changes", args=[self.definition_slug, addressed_in.label])
+            "addressed_in": addressed_in,
+            "changes_url": reverse("record:changes", args=[self.definition_slug, addressed_in])
             if disposition.drove_revision
             else "",
-            "duplicate_url": url_for_id("comments:permalink", duplicate.pk) if duplicate is not None else "",
-            "duplicate_tracking_number": duplicate.tracking_number if duplicate is not None else "",
+            "duplicate_url": url_for_id("comments:permalink", duplicate_id) if duplicate_id else "",
+            "duplicate_tracking_number": format_tracking_number(duplicate_id) if duplicate_id else "",
             "decided_at": disposition.decided_at,
             "rationale_html": disposition.rationale_html,
             "answer": {"verdict": answer.verdict, "note": answer.note} if answer is not None else None,

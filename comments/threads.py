@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from docket import pagecache, quotes
@@ -114,8 +114,11 @@ def _threads_page(
         comments = _comments_of_threads(ordered, number, thread_total, version)
     page_roots = [c for c in comments if c.parent_id is None]
     # An empty list asks the database nothing.
+    # Of who endorsed, the public name only (not their user and profile rows).
     endorsements = list(
-        Endorsement.objects.filter(comment__root__in=page_roots).select_related("person__profile")
+        Endorsement.objects.filter(comment__root__in=page_roots)
+        .only("comment_id", "person_id", "note", "created_at")
+        .annotate(person_display_name=F("person__profile__display_name"))
     )
     if sort == "endorsed":
         totals = defaultdict(int)

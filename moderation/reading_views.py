@@ -6,7 +6,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -189,14 +189,17 @@ def respond(request, pk):
 def _clause_extras(request, context):
     extras = comment_views.CLAUSE_PAGE.extend(request, context)
     comments = [c for thread in extras["threads"] for c in _walk(thread)] + list(extras["earlier_comments"])
-    # The author's latest answer comes in the same query, as two subquery columns.
+    # The author's latest answer comes in the same query, as two subquery columns, and of the
+    # version it was addressed in, its label only (not the version, nor the duplicated comment:
+    # building those instances took longer than the rest of the query).
     answers = DispositionResponse.objects.filter(disposition=OuterRef("pk")).order_by("-created_at", "-pk")
     current = (
         Disposition.objects.filter(
             comment__in=[c.pk for c in comments if c.parent_id is None], is_current=True
         )
-        .select_related("addressed_in", "duplicate_of")
+        .only("comment_id", "status", "rationale_html", "decided_at", "addressed_in_id", "duplicate_of_id")
         .annotate(
+            addressed_in_label=F("addressed_in__label"),
             answer_verdict=Subquery(answers.values("verdict")[:1]),
             answer_note=Subquery(answers.values("note")[:1]),
         )
