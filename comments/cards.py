@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import Profile
 from docket import kept
-from docket.templatetags.docket import url_for_id
+from docket.templatetags.docket import url_maker
 
 from .models import format_tracking_number
 
@@ -99,6 +99,9 @@ class Cards:
         roots=(),
     ):
         self.user, self.definition_slug, self.version_label = user, definition_slug, version_label
+        self._person_url, self._permalink, self._cite_url, self._history_url = map(
+            url_maker, ("person", "comments:permalink", "comments:cite", "comments:history")
+        )
         self.thread_comments, self.earlier = thread_comments, earlier
         for index, comment in enumerate([*thread_comments, *earlier]):
             comment.card = Card(self, index)
@@ -130,10 +133,10 @@ class Cards:
             self._contexts = [self._thread_values(c) for c in self.thread_comments] + [
                 self._earlier_values(c) for c in self.earlier
             ]
-            self._keys = [
-                kept.key_of(THREAD_CARD if self._is_thread(i) else EARLIER_CARD, context, also=[DISPOSITION])
-                for i, context in enumerate(self._contexts)
-            ]
+            threads = len(self.thread_comments)
+            self._keys = kept.keys_of(
+                THREAD_CARD, self._contexts[:threads], also=[DISPOSITION]
+            ) + kept.keys_of(EARLIER_CARD, self._contexts[threads:], also=[DISPOSITION])
         return self._keys
 
     def _load(self, indices) -> None:
@@ -153,10 +156,9 @@ class Cards:
     def threads_html(self) -> list[SafeString]:
         if self._threads_html is None:
             keys = self.keys()
-            thread_keys = [
-                kept.key_of(THREAD, {"comment": self._shape(root, lambda c: keys[c.card.index])})
-                for root in self.roots
-            ]
+            thread_keys = kept.keys_of(
+                THREAD, [{"comment": self._shape(root, lambda c: keys[c.card.index])} for root in self.roots]
+            )
             found = kept.read(thread_keys)
             redrawn = [root for root, key in zip(self.roots, thread_keys, strict=True) if key not in found]
             self._load([c.card.index for root in redrawn for c in _comments_of(root)])
@@ -184,10 +186,10 @@ class Cards:
         return {
             "pk": comment.pk,
             "author": comment.author_name,
-            "author_url": url_for_id("person", comment.author_id),
+            "author_url": self._person_url(comment.author_id),
             "affiliation": comment.author_affiliation,
             "created_at": comment.created_at,
-            "permalink": url_for_id("comments:permalink", comment.pk),
+            "permalink": self._permalink(comment.pk),
             "tracking_number": comment.tracking_number,
             "version_label": comment.version.label,
             "shown": comment.shown,
@@ -208,15 +210,13 @@ class Cards:
             "source": comment.source,
             "source_url": comment.source_url,
             "on_behalf_of": comment.on_behalf_of if comment.is_visible else "",
-            "cite_url": url_for_id("comments:cite", comment.pk),
-            "history_url": url_for_id("comments:history", comment.pk)
-            if comment.edited_at and comment.is_visible
-            else "",
+            "cite_url": self._cite_url(comment.pk),
+            "history_url": self._history_url(comment.pk) if comment.edited_at and comment.is_visible else "",
             "in_reply_to": [parent.pk, parent.author_name] if parent is not None else None,
             "notice": self._notice(comment),
             "endorsements": [
                 [
-                    url_for_id("person", e.person_id),
+                    self._person_url(e.person_id),
                     Profile.public_name(e.person_display_name, e.person_id),
                     e.note,
                 ]
@@ -258,7 +258,7 @@ class Cards:
             "changes_url": reverse("record:changes", args=[self.definition_slug, addressed_in])
             if disposition.drove_revision
             else "",
-            "duplicate_url": url_for_id("comments:permalink", duplicate_id) if duplicate_id else "",
+            "duplicate_url": self._permalink(duplicate_id) if duplicate_id else "",
             "duplicate_tracking_number": format_tracking_number(duplicate_id) if duplicate_id else "",
             "decided_at": disposition.decided_at,
             "rationale_html": disposition.rationale_html,

@@ -41,7 +41,7 @@ def render_each(
     if not contexts:
         return []
     if keys is None:
-        keys = [key_of(template_name, context, also=also) for context in contexts]
+        keys = keys_of(template_name, contexts, also=also)
     found = dict(found) if found is not None else read(keys)
     template = get_template(template_name)
     made: dict[str, str] = {}
@@ -56,8 +56,14 @@ def key_of(template_name: str, values: dict, *, also: Sequence[str] = ()) -> str
     """The key a render of the template with these values is kept under. `values` are what the
     render is made from, or anything that decides them: a part rendered and kept on its own may
     stand in them by its own key (the clause page's threads are keyed by their cards' keys)."""
+    return keys_of(template_name, [values], also=also)[0]
+
+
+def keys_of(template_name: str, values: Sequence[dict], *, also: Sequence[str] = ()) -> list[str]:
+    """key_of for each of several renders of one template."""
+    made_by = _made_by(template_name, tuple(also))
     where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    return f"kept:{_made_by(template_name, tuple(also))}:{_digest(values, where)}"
+    return [f"kept:{made_by}:{_digest(one, where)}" for one in values]
 
 
 def read(keys: Sequence[str]) -> dict[str, str]:

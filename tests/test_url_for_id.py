@@ -23,3 +23,12 @@ def test_it_refuses_a_url_that_does_not_take_one_number():
 def test_it_refuses_something_that_is_not_a_number():
     with pytest.raises((ValueError, TemplateSyntaxError)):
         Template("{% load docket %}{% url_for_id 'comments:reply' pk %}").render(Context({"pk": "1/../x"}))
+
+
+def test_a_url_maker_gives_what_url_gives_for_many_numbers():
+    from docket.templatetags.docket import url_maker
+
+    permalink = url_maker("comments:permalink")
+    assert [permalink(pk) for pk in (1, 42, 10**12)] == [
+        reverse("comments:permalink", args=[pk]) for pk in (1, 42, 10**12)
+    ]
