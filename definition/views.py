@@ -281,6 +281,11 @@ def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
             "latest_link": request.build_absolute_uri(
                 reverse("definition:latest_clause", args=[definition.slug, text.clause.key])
             ),
+            # What the citations say it was accessed on.
+            "today": timezone.localdate(),
+            # The parts that show only the record are the same for everyone but stewards (who see
+            # drafts and their own links): kept until the record changes.
+            "shared_page": version.is_published and not is_steward(request.user),
         },
     )
 

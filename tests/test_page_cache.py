@@ -473,3 +473,32 @@ def test_a_post_starts_from_the_kept_clause_text_and_a_closing_applies_at_once(v
     version.comments_close_at = timezone.now() - timedelta(minutes=1)
     version.save()
     assert post("Too late.").status_code == 403
+
+
+def test_the_clause_pages_record_parts_are_kept_for_everyone_alike_and_follow_the_record(
+    version, steward, commenter
+):
+    from django.core.cache import cache
+
+    make_comment(make_user(), version, body="A comment.")
+    client_for(steward).get(CLAUSE)  # a steward's own render: nothing of it is kept
+    assert fragment_keys() == []
+    reader = client_for(commenter)
+    first = reader.get(CLAUSE).content.decode()
+    kept = [cache.get(key.split(":", 2)[-1]) for key in fragment_keys()]
+    assert len(kept) == 3  # the header, the links, the citations and neighbours
+    for fragment in kept:
+        assert "csrfmiddlewaretoken" not in fragment and commenter.profile.name not in fragment
+        assert "A comment." not in fragment
+    # Read again after a comment, and as an anonymous reader: the same, from what was kept.
+    make_comment(make_user(), version, body="Another comment.")
+    again = reader.get(CLAUSE).content.decode()
+    # (Each render has its own CSRF token and its own form token.)
+    strip = lambda html: re.sub(r'name="(csrfmiddlewaretoken|token)" value="[^"]*"', "", html)  # noqa: E731
+    cache.clear()
+    assert strip(again) == strip(reader.get(CLAUSE).content.decode())
+    assert "Another comment." in again and "Not the latest version." not in first + again
+    # A new version is a change to the record: the old one's clause page says so at once.
+    make_definition(versions={"2.0": [("scope", "Scope", "What this covers now.")]})
+    assert "Not the latest version." in reader.get(CLAUSE).content.decode()
+    assert "Not the latest version." in anonymous_get().content.decode()
