@@ -4,9 +4,9 @@ on earlier versions are put together from kept cards, and only a comment that ch
 rendered again. What depends on the person looking (their buttons and forms) stays in the page's
 own template, around the cards.
 
-The cards are made when the page first shows one, for every comment of the page at once (one
-cache read), so that what other apps add to the comments before the page is rendered (the
-dispositions, from moderation) is on them."""
+The cards are made when the page first shows one, for every comment of its kind at once (one
+cache read for the threads' comments, one for the earlier ones), so that what other apps add to
+the comments before the page is rendered (the dispositions, from moderation) is on them."""
 
 from django.urls import reverse
 from django.utils.safestring import SafeString

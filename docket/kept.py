@@ -36,7 +36,7 @@ def render_each(
     template rendered the same values before; one cache read and at most one write for all.
     `also` names the templates this one includes, so a change to them is a new key too.
 
-    With `keys` (from key_of, of values that decide each render), a context may be a callable,
+    With `keys` (from keys_of, of values that decide each render), a context may be a callable,
     called only for a render that is not kept; `found` is what a read of those keys gave already."""
     if not contexts:
         return []
@@ -52,15 +52,10 @@ def render_each(
     return [mark_safe(found[key]) for key in keys]
 
 
-def key_of(template_name: str, values: dict, *, also: Sequence[str] = ()) -> str:
-    """The key a render of the template with these values is kept under. `values` are what the
-    render is made from, or anything that decides them: a part rendered and kept on its own may
-    stand in them by its own key (the clause page's threads are keyed by their cards' keys)."""
-    return keys_of(template_name, [values], also=also)[0]
-
-
 def keys_of(template_name: str, values: Sequence[dict], *, also: Sequence[str] = ()) -> list[str]:
-    """key_of for each of several renders of one template."""
+    """The keys renders of the template with these values are kept under. Each of `values` is
+    what its render is made from, or anything that decides it: a part rendered and kept on its
+    own may stand in it by its own key (the clause page's threads are keyed by their cards')."""
     made_by = _made_by(template_name, tuple(also))
     where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
     return [f"kept:{made_by}:{_digest(one, where)}" for one in values]
