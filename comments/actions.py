@@ -76,6 +76,12 @@ def post_comment(
     version = clause_text.version
     if not version.is_published:
         raise CommentError("Comments are taken on published versions only.", status=404)
+    # A second submit of the same form (a reload, a double click) finds the comment it stored,
+    # before anything else: an insert caught by the unique (author, token) instead would use up
+    # a tracking number, and a gap in them reads like a deleted comment.
+    existing = Comment.objects.filter(author=author, token=token).first()
+    if existing is not None:
+        return Posted(existing, created=False)
     _refuse_suspended(author)
     if not version.comments_open:
         closed = version.comments_close_at
@@ -95,10 +101,9 @@ def post_comment(
                 field="quote",
             )
         prefix, suffix = quotes.context(clause_text.body_html, quote)
+    check_rate_limit(author)
     try:
         with transaction.atomic():
-            # A second submit of the same form (a reload, a double click) is found by the unique
-            # (author, token) of the comment it already stored: no query beforehand.
             comment = Comment.objects.create(
                 clause_id=clause_text.clause_id,
                 version=version,
@@ -113,15 +118,12 @@ def post_comment(
                 token=token,
                 status=Comment.Status.HELD if _held_for_approval(author) else Comment.Status.VISIBLE,
             )
-            # Only a new comment takes a place in the posting limit; refused, nothing is stored.
-            check_rate_limit(author)
             if parent is None:
                 Comment.objects.filter(pk=comment.pk).update(root=comment)
                 comment.root_id = comment.pk
             comment_posted(comment, clause_text.title)
     except IntegrityError:
-        # The same form submitted again: the comment is stored already (by an earlier request,
-        # or by one running at the same time).
+        # The same form submitted twice at once: the other request stored it.
         return Posted(Comment.objects.get(author=author, token=token), created=False)
     return Posted(comment, created=True)
 

@@ -80,6 +80,25 @@ def test_a_repeated_submit_does_not_count_towards_the_rate_limit(commenter, vers
     assert Comment.objects.count() == 1
 
 
+def test_a_repeated_submit_or_a_refused_post_uses_up_no_tracking_number(commenter, version):
+    # A gap in the numbers reads like a deleted comment. (On PostgreSQL a failed insert would
+    # use up a number of the sequence; SQLite reuses it, so there this holds either way.)
+    from django.core.cache import cache
+
+    author = client_for(commenter)
+    form = comment_form("Sent twice.")
+    author.post(new_url(version), form)
+    author.post(new_url(version), form)
+    first = Comment.objects.get()
+    for n in range(actions.NEW_ACCOUNT_RATE_LIMIT[0] - 1):
+        author.post(new_url(version), comment_form(f"Comment {n}."))
+    assert author.post(new_url(version), comment_form("One too many.")).status_code == 429
+    cache.clear()  # the limit's window passes
+    author.post(new_url(version), comment_form("Later."))
+    numbers = sorted(Comment.objects.values_list("pk", flat=True))
+    assert numbers == list(range(first.pk, first.pk + len(numbers)))
+
+
 def test_the_same_token_from_two_people_stores_two_comments(commenter, version):
     token = uuid.uuid4()
     client_for(commenter).post(new_url(version), comment_form("Mine.", token))

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Profile
-from comments.models import Endorsement
+from comments.models import Comment, Endorsement
 from docket import pagecache
 from moderation.models import Disposition
 from tests.conftest import client_for, make_comment, make_definition, make_user
@@ -470,9 +470,13 @@ def test_a_post_starts_from_the_kept_clause_text_and_a_closing_applies_at_once(v
     with CaptureQueriesContext(connection) as queries:
         assert post("Second.").status_code == 302
     assert not [q for q in queries.captured_queries if 'FROM "definition_clausetext"' in q["sql"]]
+    first = Comment.objects.get(body="First.")
     version.comments_close_at = timezone.now() - timedelta(minutes=1)
     version.save()
     assert post("Too late.").status_code == 403
+    reply = {"body": "A late reply.", "quote": "", "on_behalf_of": "", "token": str(uuid.uuid4())}
+    assert author.post(f"/comments/{first.pk}/reply/", reply).status_code == 403
+    assert not Comment.objects.filter(body__in=["Too late.", "A late reply."]).exists()
 
 
 def test_the_clause_pages_record_parts_are_kept_for_everyone_alike_and_follow_the_record(
@@ -489,7 +493,14 @@ def test_the_clause_pages_record_parts_are_kept_for_everyone_alike_and_follow_th
     assert len(kept) == 3  # the header, the links, the citations and neighbours
     for fragment in kept:
         assert "csrfmiddlewaretoken" not in fragment and commenter.profile.name not in fragment
-        assert "A comment." not in fragment
+        assert "A comment." not in fragment and 'name="token"' not in fragment
+    # What is kept is what the next reader gets: a marked copy shows.
+    key = next(key.split(":", 2)[-1] for key in fragment_keys() if "clause-header" in key)
+    original = cache.get(key)
+    cache.set(key, original.replace("</h1>", " (kept)</h1>"), timeout=60)
+    assert "(kept)</h1>" in reader.get(CLAUSE).content.decode()
+    assert "(kept)</h1>" in client_for(make_user()).get(CLAUSE).content.decode()
+    cache.set(key, original, timeout=60)
     # Read again after a comment, and as an anonymous reader: the same, from what was kept.
     make_comment(make_user(), version, body="Another comment.")
     again = reader.get(CLAUSE).content.decode()

@@ -12,13 +12,16 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # The new index is built before the old one is dropped: while it builds (seconds at a million
+    # comments) PostgreSQL lets reads through (posts wait), and the old index serves them;
+    # dropping it takes the whole table's lock only for the moment before the commit.
     operations = [
-        migrations.RemoveIndex(
-            model_name='comment',
-            name='comment_thread_lookup',
-        ),
         migrations.AddIndex(
             model_name='comment',
             index=models.Index(fields=['clause', 'version', 'parent', 'created_at', 'id'], name='comment_threads'),
+        ),
+        migrations.RemoveIndex(
+            model_name='comment',
+            name='comment_thread_lookup',
         ),
     ]
