@@ -201,7 +201,7 @@ def new_comment(request, version_pk, key):
 
 
 def reply(request, pk):
-    parent = get_object_or_404(Comment.objects.select_related("author__profile"), pk=pk)
+    parent = get_object_or_404(Comment.objects.select_related("author__profile", "clause"), pk=pk)
     clause_text = _clause_text_or_404(parent.version_id, parent.clause.key)
     if not parent.is_visible:
         raise PermissionDenied("This comment cannot take new replies.")

@@ -50,6 +50,14 @@ def _kept_for_readers(request, key: str, make):
     return pagecache.keep(key, make, pagecache.record_generation)
 
 
+def _shared_page(request, version) -> bool:
+    """Whether the parts of a page about this version that show the record only are the same
+    for this visitor as for everyone, so kept until the record changes ({% shared_fragment …
+    record %}): a published version, seen by anyone but a steward (who sees drafts and their
+    own links)."""
+    return version.is_published and not is_steward(request.user)
+
+
 def _definition_and_versions(request, slug):
     """The definition and the versions this person may see, oldest first (one query; two when
     nothing is visible). Every reading page starts with it: kept for readers."""
@@ -176,9 +184,8 @@ def _render_version(request, definition, versions, version, page, *, is_latest_a
             if previous
             else "",
             "is_latest_address": is_latest_address,
-            # Everything but the comment counts shows the record only, the same for everyone but
-            # stewards (who see drafts and their own links): kept until the record changes.
-            "shared_page": version.is_published and not is_steward(request.user),
+            # Everything but the comment counts shows the record only.
+            "shared_page": _shared_page(request, version),
             # The definition's own page announces a version published in the last month.
             "announce": is_latest_address
             and version.published_at is not None
@@ -283,9 +290,8 @@ def clause_detail(request, slug, label, key, *, page=CLAUSE_PAGE):
             ),
             # What the citations say it was accessed on.
             "today": timezone.localdate(),
-            # The parts that show only the record are the same for everyone but stewards (who see
-            # drafts and their own links): kept until the record changes.
-            "shared_page": version.is_published and not is_steward(request.user),
+            # The header, the links and the citations show the record only.
+            "shared_page": _shared_page(request, version),
         },
     )
 

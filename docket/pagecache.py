@@ -100,18 +100,24 @@ def _bump_gathered() -> None:
         _forget_read_in_request()
 
 
-def keep(key: str, make: Callable[[], object], generation: Callable[[], int]):
+def keep(
+    key: str,
+    make: Callable[[], object],
+    generation: Callable[[], int] | None,
+    *,
+    seconds: int | None = None,
+):
     """What `make()` returns, kept under `key` and the current number of `generation` while the
     page cache is on (a cache every process shares), at most as long as a cached page; made
-    again once that generation moves on. With the page cache off, made every time."""
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds <= 0:
+    again once that generation moves on. With no generation (what never changes), kept for
+    `seconds` under `key` alone. With the page cache off, made every time."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
         return make()
-    full_key = f"{key}:{generation()}"
+    full_key = key if generation is None else f"{key}:{generation()}"
     found = cache.get(full_key)
     if found is None:
         found = make()
-        cache.set(full_key, found, timeout=seconds)
+        cache.set(full_key, found, timeout=seconds or settings.PAGE_CACHE_SECONDS)
     return found
 
 

@@ -26,18 +26,29 @@ def page(demo_definition):
     return version, clause_url(demo_definition.slug, "1.0", "scope")
 
 
+def _kept_keys_given_to(monkeypatch, method: str) -> list[str]:
+    """The keys of kept renders given to the cache's `method` from now on, in order."""
+    seen = []
+    original = getattr(cache, method)
+
+    def spying(keys, *args, **kwargs):
+        seen.extend(key for key in keys if key.startswith("kept:"))
+        return original(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, method, spying)
+    return seen
+
+
 @pytest.fixture
 def kept_keys(monkeypatch) -> list[str]:
     """The keys of the renders kept from now on, in order."""
-    stored = []
-    original = cache.set_many
+    return _kept_keys_given_to(monkeypatch, "set_many")
 
-    def spying(data, *args, **kwargs):
-        stored.extend(key for key in data if key.startswith("kept:"))
-        return original(data, *args, **kwargs)
 
-    monkeypatch.setattr(cache, "set_many", spying)
-    return stored
+@pytest.fixture
+def kept_reads(monkeypatch) -> list[str]:
+    """The keys of kept renders read from now on, in order."""
+    return _kept_keys_given_to(monkeypatch, "get_many")
 
 
 def card_values(**changes) -> dict:
@@ -193,18 +204,12 @@ def test_after_a_change_only_the_changed_comment_is_rendered_again(page, comment
     assert len(kept_keys) == 12  # that comment's card and its thread
 
 
-def test_after_a_change_only_the_changed_threads_cards_are_read(page, commenter, monkeypatch):
+def test_after_a_change_only_the_changed_threads_cards_are_read(page, commenter, kept_reads):
+    read = kept_reads
     version, url = page
     comments = [make_comment(commenter, version, body=f"Comment {n}.") for n in range(5)]
     Client().get(url)
-    read = []
-    original = cache.get_many
-
-    def spying(keys, *args, **kwargs):
-        read.extend(key for key in keys if key.startswith("kept:"))
-        return original(keys, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", spying)
+    read.clear()
     Client().get(url)
     assert len(read) == 5  # the five threads, found kept: none of their cards is read
     read.clear()

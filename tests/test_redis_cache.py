@@ -59,9 +59,9 @@ def test_threads_can_share_the_client(redis_cache):
     assert errors == []
 
 
-def test_incr_adds_in_one_round_trip(redis_cache, monkeypatch):
-    cache.set("counter", 40, timeout=30)
-    assert cache.incr("counter") == 41  # the first use may also teach Redis the script
+@pytest.fixture
+def commands_sent(monkeypatch) -> list[str]:
+    """The names of the commands sent to Redis from now on, in order."""
     sent = []
     original = redis.Redis.execute_command
 
@@ -70,6 +70,14 @@ def test_incr_adds_in_one_round_trip(redis_cache, monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    return sent
+
+
+def test_incr_adds_in_one_round_trip(redis_cache, commands_sent):
+    sent = commands_sent
+    cache.set("counter", 40, timeout=30)
+    assert cache.incr("counter") == 41  # the first use may also teach Redis the script
+    sent.clear()
     assert cache.incr("counter") == 42
     assert cache.incr("counter", 8) == 50
     assert sent == ["EVALSHA", "EVALSHA"]  # one command each: the script, by its digest
@@ -85,19 +93,13 @@ def test_incr_of_a_missing_key_fails_and_creates_nothing(redis_cache):
     assert cache.get("no-such-counter") is None
 
 
-def test_incr_many_moves_the_counters_there_in_one_round_trip(redis_cache, monkeypatch):
+def test_incr_many_moves_the_counters_there_in_one_round_trip(redis_cache, commands_sent):
+    sent = commands_sent
     cache.set("first", 1, timeout=30)
     cache.set("second", 10, timeout=30)
     cache.delete("gone")
     cache.incr_many(["first"])  # the first use may also teach Redis the script
-    sent = []
-    original = redis.Redis.execute_command
-
-    def counting(self, *args, **kwargs):
-        sent.append(args[0])
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    sent.clear()
     assert cache.incr_many(["first", "gone", "second"]) == {"first": 3, "gone": None, "second": 11}
     assert sent == ["EVALSHA"]
     assert cache.get("gone") is None

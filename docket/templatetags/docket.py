@@ -7,7 +7,6 @@ from itertools import chain, zip_longest
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, strip_tags
@@ -99,10 +98,7 @@ class SharedFragmentNode(template.Node):
             # Kept across deployments too, so the key says which templates made it.
             made_by = _digest(context.template.source if context.template else "", self.origin.template_name)
             key = f"fragment:lasting:{made_by}:{self.name}:{page}:{parts}"
-            found = cache.get(key)
-            if found is None:
-                found = make()
-                cache.set(key, found, timeout=LASTING_SECONDS)
+            found = pagecache.keep(key, make, None, seconds=LASTING_SECONDS)
         else:
             generation = pagecache.record_generation if self.keep == "record" else pagecache.generation
             found = pagecache.keep(
