@@ -6,8 +6,14 @@ that changed, which keeps long clauses fast. Everything is escaped; the result i
 """
 
 import re
-from difflib import SequenceMatcher
 from html import escape
+
+try:
+    # difflib's algorithm compiled (cydifflib): the same opcodes, five to six times faster. The
+    # uncached compare page spends most of its diffing time here.
+    from cydifflib import SequenceMatcher
+except ImportError:  # no wheel for this Python (none for 3.14 yet): difflib's own, same results
+    from difflib import SequenceMatcher
 
 # A word (or one punctuation mark) with the whitespace before it, so that an inserted word
 # carries its own space: "gardens<ins> and orchards</ins>."

@@ -7,7 +7,8 @@ collapsed), because that is what a reader selects in the browser. Plain helpers,
 import html as htmllib
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+
+from docket.diff import SequenceMatcher
 
 CONTEXT_CHARS = 40
 _PARTS = re.compile(r"(<[^>]*>)|([^<]+)")

@@ -130,3 +130,55 @@ def test_a_long_text_is_diffed_paragraph_by_paragraph():
     )
     assert "<ins>" not in html.replace(lines[150], "") and "<del>" not in html.replace(lines[150], "")
     assert html.split("\n")[149] == "Paragraph 149 says something about gardens number 149."
+
+
+def test_the_compiled_matcher_is_used_where_it_is_installed():
+    cydifflib = pytest.importorskip("cydifflib")
+    from docket import diff, quotes
+
+    assert diff.SequenceMatcher is cydifflib.SequenceMatcher
+    assert quotes.SequenceMatcher is cydifflib.SequenceMatcher
+
+
+def test_the_compiled_matcher_gives_difflib_s_results(monkeypatch):
+    """cydifflib stands in for difflib only because its opcodes are the same: diffs, similarities
+    and found quotes must not depend on which one a machine has."""
+    pytest.importorskip("cydifflib")
+    import difflib
+    import random
+
+    from docket import diff
+
+    rnd = random.Random(7)
+    words = [
+        "the",
+        "source",
+        "weights",
+        "data,",
+        "model",
+        "training.",
+        "user",
+        "interface",
+        "code",
+        "open",
+        "license",
+    ]
+    pairs = []
+    for _ in range(200):
+        old = [rnd.choice(words) for _ in range(rnd.randint(0, 120))]
+        new = list(old)
+        for _ in range(rnd.randint(0, 15)):
+            at = rnd.randrange(len(new) + 1)
+            if rnd.random() < 0.5:
+                new.insert(at, rnd.choice(words))
+            elif at < len(new):
+                del new[at]
+        cut = rnd.randint(0, len(old))
+        pairs.append((" ".join(old[:cut]) + "\n" + " ".join(old[cut:]), " ".join(new)))
+
+    def results():
+        return [(word_diff(a, b), similarity(a, b)) for a, b in pairs]
+
+    compiled = results()
+    monkeypatch.setattr(diff, "SequenceMatcher", difflib.SequenceMatcher)
+    assert results() == compiled
