@@ -128,3 +128,36 @@ def test_unchanged_rows_are_drawn_escaped_in_order_between_the_changed_ones(db, 
     ids = re.findall(r'<li class="compare-row status-\w+" id="([\w-]+)"', page)
     assert ids == ["scope", "fees", "dues", "end"]
     assert 'id="fees"><h2 class="compare-heading"><a href="/charter/2.0/fees/">' in page
+
+
+def test_a_body_the_same_in_both_versions_is_not_diffed_and_others_still_are(db, reader):
+    """The compare page does not read a body the other version has word for word; what it shows
+    must not change for that: a renamed clause with the same body says only the heading changed,
+    a re-wrapped body is unchanged, an added clause with another clause's text shows its text."""
+    make_definition(
+        versions={
+            "1.0": [
+                ("scope", "Scope", "Gardens and parks."),
+                ("fees", "Fees", "Ten a year,\npaid in spring."),
+                ("dues", "Dues", "None."),
+            ],
+            "2.0": [
+                ("scope", "Purpose", "Gardens and parks."),
+                ("fees", "Fees", "Ten a year, paid in spring."),
+                ("dues", "Dues", "None at all."),
+                ("extra", "Extra", "Gardens and parks."),
+            ],
+        }
+    )
+    response = reader.get(compare_url("1.0", "2.0"))
+    rows = rows_by_key(response)
+    assert [rows[k].status for k in ("scope", "fees", "dues", "extra")] == [
+        "renamed",
+        "unchanged",
+        "changed",
+        "added",
+    ]
+    page = response.content.decode()
+    assert "The text is the same; only the heading changed." in page
+    assert "<ins> at all</ins>" in page
+    assert "<p>Gardens and parks.</p>" in page.split('id="extra"')[1]
