@@ -3,7 +3,7 @@ comment is rendered once and reused, and a change to anything a card shows makes
 the clause page never shows a kept card that is out of date, and never shows one person's card
 to another."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.cache import cache
@@ -252,3 +252,24 @@ def test_a_signed_in_reader_gets_threads_rendered_for_them(page, commenter):
     make_comment(make_user(), version, body="Someone else's comment.")
     html = client_for(commenter).get(url).text
     assert "Endorse" in html and "Flag" in html  # controls of their own on each comment
+
+
+def test_it_refuses_a_dataclass_it_could_write_field_by_field():
+    """A template may read more of an object than its fields (a property, a method): keyed by
+    its fields, a render could go stale, so a dataclass is refused like any other object."""
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Shown:
+        name: str
+
+    with pytest.raises(TypeError, match="plain values, not Shown"):
+        kept.render_each(TEMPLATE, [card_values(author=Shown("Ada"))])
+
+
+def test_dates_and_numbers_as_keys_are_plain_values():
+    first = kept.keys_of(TEMPLATE, [{"when": date(2026, 1, 2), "counts": {3: "three"}}])
+    again = kept.keys_of(TEMPLATE, [{"counts": {3: "three"}, "when": date(2026, 1, 2)}])
+    later = kept.keys_of(TEMPLATE, [{"when": date(2026, 1, 3), "counts": {3: "three"}}])
+    assert first == again  # the order values are given in does not matter
+    assert first != later
