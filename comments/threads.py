@@ -8,8 +8,10 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from definition.models import Version
 from docket import pagecache, quotes
 from docket.paging import page_number
+from docket.prepared import Prepared
 
 from .cards import Cards
 from .models import Comment, Endorsement, Subscription
@@ -96,30 +98,93 @@ def build_trees(roots, comments, endorsements, user):
     return trees
 
 
+def _roots(clause_id, version_id):
+    return Comment.objects.filter(clause_id=clause_id, version_id=version_id, parent__isnull=True)
+
+
+def _page_of_roots(sort, start, clause_id, version_id):
+    """The ids of one page of a clause's threads (their first comments), in the sort's order."""
+    roots = _roots(clause_id, version_id)
+    if sort == "endorsed":
+        roots = roots.annotate(endorsement_total=Count("endorsements"))
+    return roots.order_by(*SORTS[sort]).values("pk")[start : start + THREADS_PER_PAGE]
+
+
+# The clause page's comment queries, built and compiled once per process (docket.prepared):
+# building and compiling them took longer than running them. A page's offset and sort are their
+# shape, the clause and versions their values.
+
+# Every comment of one page's threads, oldest first, each with the number of threads in all.
+THREAD_COMMENTS = Prepared(
+    Comment,
+    lambda sort, start, clause_id, version_id: (
+        Comment.objects.filter(root_id__in=_page_of_roots(sort, start, clause_id, version_id))
+        .only(*SHOWN)
+        .with_author_names()
+        .annotate(
+            thread_total=Subquery(
+                _roots(clause_id, version_id).order_by().values("version").annotate(n=Count("pk")).values("n")
+            )
+        )
+        .order_by("created_at", "pk")
+    ),
+    "clause_id",
+    "version_id",
+)
+# Their endorsements; of who endorsed, the public name only (not their user and profile rows).
+THREAD_ENDORSEMENTS = Prepared(
+    Endorsement,
+    lambda sort, start, clause_id, version_id: (
+        Endorsement.objects.filter(comment__root_id__in=_page_of_roots(sort, start, clause_id, version_id))
+        .only("comment_id", "person_id", "note", "created_at")
+        .annotate(person_display_name=F("person__profile__display_name"))
+    ),
+    "clause_id",
+    "version_id",
+)
+# The clause's threads on earlier versions of the definition, latest version first.
+EARLIER_COMMENTS = Prepared(
+    Comment,
+    lambda clause_id, definition_id, sequence: (
+        Comment.objects.filter(
+            clause_id=clause_id,
+            version__definition_id=definition_id,
+            version__sequence__lt=sequence,
+            parent__isnull=True,
+        )
+        .only(*SHOWN, "quote_prefix", "quote_suffix")
+        .with_author_names()
+        # Counted for the comments shown only (a subquery per row after the limit), not grouped
+        # over every earlier comment on the clause.
+        .annotate(
+            reply_total=_count_of(Comment, "parent"), endorsement_total=_count_of(Endorsement, "comment")
+        )
+        .order_by("-version__sequence", "created_at", "pk")[:EARLIER_LIMIT]
+    ),
+    "clause_id",
+    "definition_id",
+    "sequence",
+)
+
+
 def _threads_page(
     clause_text, version, sort, requested_page
 ) -> tuple[Page, list[Comment], list[Endorsement]]:
-    """One page of threads: the page's thread-starting comments, every comment of those threads
-    with the number of threads in all, and their endorsements, in two queries (the page's roots
-    are a subquery of the comments query). A page past the end asks again for the last one."""
-    roots = Comment.objects.filter(clause_id=clause_text.clause_id, version=version, parent__isnull=True)
-    ordered = (
-        roots.annotate(endorsement_total=Count("endorsements")) if sort == "endorsed" else roots
-    ).order_by(*SORTS[sort])
-    thread_total = roots.order_by().values("version").annotate(n=Count("pk")).values("n")
+    """One page of threads: every comment of the page's threads with the number of threads in
+    all, and their endorsements, in two queries (the page's roots are a subquery of both). A
+    page past the end asks again for the last one."""
+    where = {"clause_id": clause_text.clause_id, "version_id": version.pk}
     number = page_number(requested_page)
-    comments = _comments_of_threads(ordered, number, thread_total, version)
+    comments = THREAD_COMMENTS(sort, (number - 1) * THREADS_PER_PAGE, **where)
     if not comments and number > 1:
-        number = max(1, -(-roots.count() // THREADS_PER_PAGE))
-        comments = _comments_of_threads(ordered, number, thread_total, version)
+        number = max(1, -(-_roots(**where).count() // THREADS_PER_PAGE))
+        comments = THREAD_COMMENTS(sort, (number - 1) * THREADS_PER_PAGE, **where)
+    # Every comment of a thread is on the thread's version: the one already read, not a copy
+    # of it joined to each row.
+    for comment in comments:
+        comment.version = version
     page_roots = [c for c in comments if c.parent_id is None]
-    # An empty list asks the database nothing.
-    # Of who endorsed, the public name only (not their user and profile rows).
-    endorsements = list(
-        Endorsement.objects.filter(comment__root__in=page_roots)
-        .only("comment_id", "person_id", "note", "created_at")
-        .annotate(person_display_name=F("person__profile__display_name"))
-    )
+    endorsements = THREAD_ENDORSEMENTS(sort, (number - 1) * THREADS_PER_PAGE, **where) if page_roots else []
     if sort == "endorsed":
         totals = defaultdict(int)
         for endorsement in endorsements:
@@ -134,53 +199,34 @@ def _threads_page(
     return Page(page_roots, number, paginator), comments, endorsements
 
 
-def _comments_of_threads(ordered_roots, number, thread_total, version) -> list[Comment]:
-    start = (number - 1) * THREADS_PER_PAGE
-    page_ids = ordered_roots.values("pk")[start : start + THREADS_PER_PAGE]
-    comments = list(
-        Comment.objects.filter(root_id__in=page_ids)
-        .only(*SHOWN)
-        .with_author_names()
-        .annotate(thread_total=Subquery(thread_total))
-        .order_by("created_at", "pk")
+def _earlier_comments(clause_text, version, versions, user) -> list[Comment]:
+    """The clause's comments on earlier versions, each with its version (from `versions`, the
+    definition's versions the page has read already) and where its quote stands now."""
+    earlier = EARLIER_COMMENTS(
+        clause_id=clause_text.clause_id, definition_id=version.definition_id, sequence=version.sequence
     )
-    # Every comment of a thread is on the thread's version: the one already read, not a copy
-    # of it joined to each row.
-    for comment in comments:
-        comment.version = version
-    return comments
-
-
-def clause_comments(*, clause_text, version, user, sort="oldest", requested_page=1) -> dict:
-    """Everything the clause page shows of comments, in a fixed number of queries."""
-    sort = sort if sort in SORTS else "oldest"
-    page, comments, endorsements = _threads_page(clause_text, version, sort, requested_page)
-    threads = build_trees(list(page), comments, endorsements, user)
-
-    earlier = list(
-        Comment.objects.filter(
-            clause_id=clause_text.clause_id,
-            version__definition_id=version.definition_id,
-            version__sequence__lt=version.sequence,
-            parent__isnull=True,
-        )
-        .select_related("version")
-        .only(*SHOWN, "quote_prefix", "quote_suffix", "version__label", "version__sequence")
-        .with_author_names()
-        # Counted for the comments shown only (a subquery per row after the limit), not grouped
-        # over every earlier comment on the clause.
-        .annotate(
-            reply_total=_count_of(Comment, "parent"), endorsement_total=_count_of(Endorsement, "comment")
-        )
-        .order_by("-version__sequence", "created_at", "pk")[:EARLIER_LIMIT]
-    )
+    by_pk = {v.pk: v for v in versions}
+    missing = {c.version_id for c in earlier} - set(by_pk)
+    if missing:  # not among the versions passed (none were): read them
+        by_pk |= Version.objects.in_bulk(missing)
     for comment in earlier:
+        comment.version = by_pk[comment.version_id]
         comment.shown = comment.shown_to(user)
         comment.anchor = (
             quotes.reanchor(clause_text.body_html, comment.quote, comment.quote_prefix, comment.quote_suffix)
             if comment.quote
             else None
         )
+    return earlier
+
+
+def clause_comments(*, clause_text, version, user, sort="oldest", requested_page=1, versions=()) -> dict:
+    """Everything the clause page shows of comments, in a fixed number of queries. `versions`:
+    the definition's versions as the page read them, for the comments on earlier ones."""
+    sort = sort if sort in SORTS else "oldest"
+    page, comments, endorsements = _threads_page(clause_text, version, sort, requested_page)
+    threads = build_trees(list(page), comments, endorsements, user)
+    earlier = _earlier_comments(clause_text, version, versions, user)
 
     # What everyone sees of each comment comes from kept cards, made when the page is rendered.
     Cards(

@@ -54,6 +54,7 @@ def _clause_extras(request, context):
         user=request.user,
         sort=request.GET.get("sort", "oldest"),
         requested_page=request.GET.get("page", 1),
+        versions=context["versions"],
     )
     form = CommentForm(initial={"quote": request.GET.get("quote", "")})
     return {**extras, "form": form, **_posting_state(request, version)}
