@@ -20,6 +20,7 @@ SETTINGS_VARIABLES = {
     "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "LOG_LEVEL", "DJANGO_SETTINGS_MODULE",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "DJANGO_ALLOW_ASYNC_UNSAFE",
     "TRUSTED_PROXY_COUNT", "PAGE_CACHE_SECONDS", "HOLD_FIRST_COMMENTS", "API_RATE", "TASK_WORKER",
+    "DATABASE_PREPARED_STATEMENTS",
 }  # fmt: skip
 
 REPORT = """
@@ -36,6 +37,7 @@ print(json.dumps({
     "page_cache_seconds": settings.PAGE_CACHE_SECONDS,
     "session_engine": settings.SESSION_ENGINE,
     "tasks": settings.TASKS["default"]["BACKEND"],
+    "database_options": settings.DATABASES["default"].get("OPTIONS", {}),
 }))
 """
 
@@ -257,3 +259,11 @@ def test_tasks_run_in_the_web_process_unless_a_worker_is_said_to_run():
 
 def test_the_page_cache_lifetime_can_be_set():
     assert settings_with(DEBUG="1", PAGE_CACHE_SECONDS="300")["page_cache_seconds"] == 300
+
+
+def test_postgresql_prepares_statements_unless_turned_off_for_a_pooler():
+    url = "postgres://docket@db.example:5432/docket"
+    on = settings_with(DEBUG="1", DATABASE_URL=url)["database_options"]
+    assert on == {"server_side_binding": True, "prepare_threshold": 5}
+    off = settings_with(DEBUG="1", DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0")["database_options"]
+    assert "prepare_threshold" not in off and "server_side_binding" not in off
