@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from bench import http as bench_http
 from bench import measure
 
 
@@ -29,6 +30,19 @@ class Command(BaseCommand):
         )
 
         parser.add_argument(
+            "--http",
+            action="store_true",
+            help="Instead: the same pages under gunicorn (two workers) driven by wrk on loopback; "
+            "requests per second, p50 and p99 as ratios to the baseline page's (loaded just before "
+            "each page). Needs wrk. Exits 1 when a request fails.",
+        )
+        parser.add_argument(
+            "--http-seconds", type=int, default=5, help="With --http: seconds of load per page (default 5)."
+        )
+        parser.add_argument(
+            "--port", type=int, default=8766, help="With --http: loopback port (default 8766)."
+        )
+        parser.add_argument(
             "--only",
             action="append",
             metavar="TEXT",
@@ -37,9 +51,15 @@ class Command(BaseCommand):
             "whose baseline is timed between all the pages (colder, so slower).",
         )
 
-    def handle(self, *args, rounds, save, against, only=None, **options):
+    def handle(
+        self, *args, rounds, save, against, only=None, http=False, http_seconds=5, port=8766, **options
+    ):
         if rounds < 3:
             raise CommandError("--rounds must be at least 3.")
+        if http and not 1 <= http_seconds <= 60:
+            raise CommandError("--http-seconds must be between 1 and 60.")
+        if http and not 1024 <= port <= 65535:
+            raise CommandError("--port must be between 1024 and 65535.")
         if settings.DEBUG:
             self.stderr.write("Warning: DEBUG is on; production runs with it off (make bench sets DEBUG=0).")
         earlier = self._load(against) if against else None
@@ -51,6 +71,8 @@ class Command(BaseCommand):
             cases = [c for c in cases if c.name == measure.BASELINE or any(t in c.name for t in only)]
             if len(cases) == 1:
                 raise CommandError(f"No page's name contains {' or '.join(map(repr, only))}.")
+        if http:
+            return self._http(cases, http_seconds, port)
         # The Markdown worst cases first, in a small heap: collecting garbage over the pages'
         # heap would be timed as rendering.
         markdown_times = measure.markdown_times()
@@ -109,6 +131,22 @@ class Command(BaseCommand):
             ok = ms <= 250
             checks.append(measure.Check(f"Markdown {name}", f"{ms:.0f} ms", "<= 250 ms", ok))
             out(f"- {name} ({length:,} characters): {ms:.1f} ms {'pass' if ok else 'FAIL'}")
+
+    def _http(self, cases, seconds, port):
+        env = measure.environment()
+        loads = bench_http.run(cases, seconds, port, self.stdout.write)
+        self.stdout.write(
+            f"Python {env['python']}, Django {env['django']}, {env['database']}, {env['cpus']} CPUs, "
+            f"{env['machine']}; {env['comments']:,} comments; cache: {env['cache']}"
+        )
+        self.stdout.write("")
+        for line in bench_http.table(loads, seconds):
+            self.stdout.write(line)
+        failed = sum(load.failed + load.baseline.failed for load in loads)
+        if failed:
+            self.stdout.write(self.style.ERROR(f"{failed} request(s) failed (not 2xx or 3xx, or no answer)."))
+            sys.exit(1)
+        self.stdout.write(self.style.SUCCESS("Every request answered 2xx or 3xx."))
 
     @staticmethod
     def _as_json(env, results):

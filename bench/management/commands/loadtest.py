@@ -13,8 +13,6 @@ import math
 import os
 import random
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,12 +21,10 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -40,12 +36,11 @@ from django.urls import reverse
 
 from bench.measure import environment
 from bench.seed import MAIN_SLUG, MEASURED_COUNTS, WORDS
+from bench.server import HOST, WORKERS, end_session, gunicorn, refuse_if_taken, session_for
 from comments.actions import RATE_LIMIT
 from comments.models import Comment
 from definition.models import ClauseText, Version
 
-HOST = "127.0.0.1"
-WORKERS = 2
 MAX_SECONDS = 600  # the per-person rate limit's window: budgets below hold for one run
 REPLY_SHARE = 0.35
 POSTING_CLAUSES = 8  # new comments go to the first clauses of the latest version, measured ones included
@@ -297,18 +292,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Starting gunicorn ({WORKERS} workers) on {HOST}:{port}; its output goes to {run.log}"
         )
-        with run.log.open("w") as output:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "docket.wsgi", "--workers", str(WORKERS)]
-                # No control socket: its default path is shared by every gunicorn on the machine.
-                + ["--bind", f"{HOST}:{port}", "--no-control-socket"],
-                cwd=settings.BASE_DIR,
-                env=os.environ.copy(),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
+        with gunicorn(port, run.log):
             try:
-                self._wait_until_healthy(server, port, run.log)
                 self._warm_up(plan, reader_jars)
                 self.stdout.write(
                     f"Load: {run.seconds} s, {run.readers} readers ({run.signed_in_readers} signed in), "
@@ -323,7 +308,6 @@ class Command(BaseCommand):
                 run.elapsed = time.monotonic() - started
             finally:
                 plan.stop.set()
-                self._stop(server)
         tally = Tally()
         for part in tallies:
             tally.merge(part)
@@ -347,11 +331,7 @@ class Command(BaseCommand):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("This database has unapplied migrations: run `manage.py migrate` first.")
-        try:
-            socket.create_connection((HOST, port), timeout=0.5).close()
-        except OSError:
-            return
-        raise CommandError(f"Something already listens on {HOST}:{port}; choose another --port.")
+        refuse_if_taken(port)
 
     def _prepare(self, port: int, run: Run):
         latest = Version.objects.published().filter(definition__slug=MAIN_SLUG).order_by("-sequence").first()
@@ -412,31 +392,13 @@ class Command(BaseCommand):
         return plan, reader_jars, commenter_jars
 
     def _session_for(self, user) -> str:
-        """A signed-in session, as django.contrib.auth.login stores one, without a password."""
-        store = import_module(settings.SESSION_ENGINE).SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.save()
-        self.sessions.append(store.session_key)
-        return store.session_key
+        key = session_for(user)
+        self.sessions.append(key)
+        return key
 
     def _sign_out(self) -> None:
-        store = import_module(settings.SESSION_ENGINE).SessionStore()
         for key in self.sessions:
-            store.delete(key)
-
-    def _wait_until_healthy(self, server: subprocess.Popen, port: int, log: Path) -> None:
-        visitor = Visitor(port, "10.0.0.1")
-        until = time.monotonic() + 30
-        while time.monotonic() < until:
-            if server.poll() is not None:
-                raise CommandError(f"gunicorn exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-            status, _, _, _ = visitor.request("GET", reverse("health"), {})
-            if status == 200:
-                return
-            time.sleep(0.2)
-        raise CommandError(f"gunicorn did not answer /healthz/ within 30 s:\n{log.read_text()[-3000:]}")
+            end_session(key)
 
     def _warm_up(self, plan: Plan, reader_jars: list) -> None:
         """Each page once anonymous and once signed in, untimed, so both workers have imported and loaded everything."""
@@ -465,17 +427,6 @@ class Command(BaseCommand):
         for thread in threads:
             thread.start()
         return threads, tallies
-
-    @staticmethod
-    def _stop(server: subprocess.Popen) -> None:
-        if server.poll() is not None:
-            return
-        server.terminate()  # gunicorn's graceful shutdown: workers finish their request
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
     # -- after ---------------------------------------------------------------------------------
 
