@@ -9,7 +9,8 @@ safe to share between threads, and the connections stay in the pool as before.
 Django's `incr` asks whether the key exists, then adds: two round trips, and a key that expires
 (or is evicted) between the two comes back as the bare delta. The page cache's generation
 counters must never restart low (docket.pagecache), so here both steps run in Redis as one, and
-`incr_many` moves several counters at once (a new comment moves two)."""
+`incr_many` moves several counters at once (a new comment moves two). `add_first` takes the
+first free slot of a rate limit in one round trip too."""
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
@@ -27,12 +28,22 @@ end
 return values
 """
 
+# SET the first key that is not there (NX, expiring in ARGV[2] seconds); its index from 1, or 0.
+ADD_FIRST = """
+for i, key in ipairs(KEYS) do
+    if redis.call('SET', key, ARGV[1], 'NX', 'EX', ARGV[2]) then
+        return i
+    end
+end
+return 0
+"""
+
 
 class KeptClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
-        self._incr_scripts = {}
+        self._scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -47,12 +58,18 @@ class KeptClient(RedisCacheClient):
             raise ValueError(f"Key '{key}' not found.")
         return value
 
-    def incr_many(self, keys, delta) -> list[int | None]:
+    def _script(self, source: str):
         client = self.get_client(None, write=True)
-        script = self._incr_scripts.get(id(client))
+        script = self._scripts.get((id(client), source))
         if script is None:
-            script = self._incr_scripts[id(client)] = client.register_script(INCR_EXISTING)
-        return script(keys=keys, args=[delta])
+            script = self._scripts[(id(client), source)] = client.register_script(source)
+        return script
+
+    def incr_many(self, keys, delta) -> list[int | None]:
+        return self._script(INCR_EXISTING)(keys=keys, args=[delta])
+
+    def add_first(self, keys, value, timeout) -> int:
+        return self._script(ADD_FIRST)(keys=keys, args=[self._serializer.dumps(value), timeout])
 
 
 class RedisCache(DjangoRedisCache):
@@ -67,3 +84,10 @@ class RedisCache(DjangoRedisCache):
             return {}
         made = [self.make_and_validate_key(key, version=version) for key in keys]
         return dict(zip(keys, self._cache.incr_many(made, delta), strict=True))
+
+    def add_first(self, keys, value, timeout: int, version=None) -> str | None:
+        """Store `value` under the first of `keys` that is not there (as `add` would, expiring
+        in `timeout` seconds), in one round trip: that key, or None when every one is taken."""
+        made = [self.make_and_validate_key(key, version=version) for key in keys]
+        index = self._cache.add_first(made, value, int(timeout))
+        return keys[index - 1] if index else None

@@ -258,6 +258,18 @@ def test_an_established_account_is_stopped_after_the_rate_limit_with_a_clear_mes
     assert not Comment.objects.filter(body="One too many.").exists()
 
 
+def test_the_limit_holds_with_the_cache_every_worker_shares(redis_cache, established, version, frozen_clock):
+    """With Redis, a slot is taken in one script call (docket.redis_cache.add_first)."""
+    limit, _ = actions.RATE_LIMIT
+    author = client_for(established)
+    for number in range(limit):
+        assert author.post(new_url(version), comment_form(f"Comment {number}.")).status_code == 302
+    assert author.post(new_url(version), comment_form("One too many.")).status_code == 429
+    assert Comment.objects.count() == limit
+    other = client_for(make_user())
+    assert other.post(new_url(version), comment_form("Someone else.")).status_code == 302
+
+
 def test_the_limit_holds_across_the_end_of_a_counting_window(established, version, monkeypatch):
     limit, window = actions.RATE_LIMIT
     window_end = (int(timezone.now().timestamp()) // window + 1) * window

@@ -115,3 +115,20 @@ def test_the_page_cache_bumps_through_it_and_restarts_a_lost_counter_high(redis_
     pagecache.bump("counter-kept", "counter-lost")
     assert cache.get("counter-kept") == 6
     assert cache.get("counter-lost") >= time.time_ns() // 1_000_000 - 60_000
+
+
+def test_add_first_takes_the_first_free_key_in_one_round_trip(redis_cache, commands_sent):
+    sent = commands_sent
+    keys = ["slot:0", "slot:1", "slot:2"]
+    cache.add_first(["warm-up"], 1, timeout=30)  # the first use may also teach Redis the script
+    sent.clear()
+    cache.set("slot:0", "taken before", timeout=30)
+    sent.clear()
+    assert cache.add_first(keys, 12.5, timeout=30) == "slot:1"
+    assert sent == ["EVALSHA"]
+    assert cache.get("slot:0") == "taken before"  # left as it was
+    assert cache.get("slot:1") == 12.5  # readable as Django's add stores it
+    assert 0 < redis_cache.server.ttl(f"{redis_cache.prefix}:1:slot:1") <= 30  # and expiring
+    assert cache.add_first(keys, 13, timeout=30) == "slot:2"
+    assert cache.add_first(keys, 14, timeout=30) is None  # every key taken: nothing changes
+    assert [cache.get(key) for key in keys] == ["taken before", 12.5, 13]
