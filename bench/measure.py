@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import django
 from django.conf import settings
@@ -302,8 +303,15 @@ class Bench:
         data["csrfmiddlewaretoken"] = self.csrf
         with queries if queries is not None else nullcontext():
             started = time.perf_counter()
-            # Over https, Django's CSRF check also wants a same-origin Referer, as a browser sends.
-            response = self.poster.post(case.url, data, secure=True, HTTP_REFERER=self.origin + case.url)
+            # Over https, Django's CSRF check also wants a same-origin Referer, as a browser sends;
+            # and the form is sent URL-encoded, as a browser sends a form without files.
+            response = self.poster.post(
+                case.url,
+                urlencode(data),
+                content_type="application/x-www-form-urlencoded",
+                secure=True,
+                HTTP_REFERER=self.origin + case.url,
+            )
             elapsed = time.perf_counter() - started
         self.poster.logout()
         return elapsed, response
