@@ -19,6 +19,7 @@ under the same generation ({% shared_fragment %} in docket/templatetags/docket.p
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -114,11 +115,72 @@ def keep(
     if settings.PAGE_CACHE_SECONDS <= 0:
         return make()
     full_key = key if generation is None else f"{key}:{generation()}"
+    found = _local.get(full_key)
+    if found is not None:
+        return found
+    seconds = seconds or settings.PAGE_CACHE_SECONDS
     found = cache.get(full_key)
     if found is None:
         found = make()
-        cache.set(full_key, found, timeout=seconds or settings.PAGE_CACHE_SECONDS)
+        cache.set(full_key, found, timeout=seconds)
+    if isinstance(found, str):
+        _local.put(full_key, found, seconds)
     return found
+
+
+class _LocalTexts:
+    """Kept text (fragments of pages) held in this process's memory as well, in front of the
+    shared cache: what is kept under a generation's number, or for good, never changes under its
+    key, so a copy here cannot be out of date; another process's change moves the generation,
+    which every request reads from the shared cache, and the copy is not asked for again. Text
+    only: a kept object is read fresh from the shared cache each time, as a request may change
+    it. Up to `limit` characters, the least recently used let go first; each for the entry's
+    lifetime from when this process read it (so at most twice it, for one read late)."""
+
+    def __init__(self, limit: int):
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._size, self._limit = 0, limit
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] < time.monotonic():
+                self._drop(key)
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, text: str, seconds: int) -> None:
+        if len(text) > self._limit:
+            return
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (time.monotonic() + seconds, text)
+            self._size += len(text)
+            while self._size > self._limit:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        _, text = self._items.pop(key)
+        self._size -= len(text)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+# 16 million characters: a version page's kept text is about 200,000.
+_local = _LocalTexts(16_000_000)
+
+
+def forget_local() -> None:
+    """Drop this process's copies of kept text (tests that empty the shared cache do)."""
+    _local.clear()
 
 
 # Both generations as read once in the current request (the middleware sets it up): a page asks

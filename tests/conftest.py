@@ -128,9 +128,13 @@ def fresh_cache():
     """Rate limits (comments, allauth) count in the cache, which would outlive a test."""
     from django.core.cache import cache
 
+    from docket import pagecache
+
     cache.clear()
+    pagecache.forget_local()  # its copies of kept text go with the shared cache's
     yield
     cache.clear()
+    pagecache.forget_local()
 
 
 # The Redis tests' server: a database number of its own (each test also uses a key prefix of its

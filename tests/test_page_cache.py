@@ -36,6 +36,15 @@ def version():
 CLAUSE = "/charter/1.0/scope/"
 
 
+def plant(key: str, value: str) -> None:
+    """Put a kept value in the shared cache as another process would have kept it: this
+    process's copies of kept text (docket.pagecache) are dropped, so the next read finds it."""
+    from django.core.cache import cache
+
+    cache.set(key, value, timeout=60)
+    pagecache.forget_local()
+
+
 def anonymous_get(path=CLAUSE):
     return Client().get(path)
 
@@ -226,7 +235,6 @@ def fragment_keys() -> list[str]:
 
 
 def test_a_signed_in_reader_gets_the_version_pages_clauses_from_the_shared_fragment(version, commenter):
-    from django.core.cache import cache
 
     reader = client_for(commenter)
     first = reader.get("/charter/1.0/").content.decode()
@@ -235,7 +243,7 @@ def test_a_signed_in_reader_gets_the_version_pages_clauses_from_the_shared_fragm
     [clauses] = [key for key in fragment_keys() if ":version-clauses:" in key]
     [key] = [key for key in fragment_keys() if ":version-page:" in key]
     assert ":comments/version.html:" in key and ":comments/version.html:" in clauses
-    cache.set(key.split(":", 2)[-1], "<p>the kept fragment</p>")
+    plant(key.split(":", 2)[-1], "<p>the kept fragment</p>")
     second = reader.get("/charter/1.0/")
     assert HIT not in second  # the page itself is rendered for them, around the fragment
     assert "<p>the kept fragment</p>" in second.content.decode()
@@ -280,7 +288,7 @@ def test_a_published_versions_clauses_outlast_changes_and_only_their_counts_foll
     assert ":lasting:" in key
     kept = cache.get(key.split(":", 2)[-1])
     assert "<!--live:comment_count:" in kept  # the counts are not part of what is kept
-    cache.set(key.split(":", 2)[-1], kept.replace("What this covers.", "Kept words."))
+    plant(key.split(":", 2)[-1], kept.replace("What this covers.", "Kept words."))
     make_comment(make_user(), version, body="A change.")  # forgets the page cache's generation
     # and a change to the record (elsewhere): the page around the clauses is rendered again.
     pagecache.forget_now(record=True)
@@ -298,7 +306,7 @@ def test_the_version_pages_record_part_outlasts_comments_but_not_a_change_to_the
     [key] = [key for key in fragment_keys() if ":version-page:" in key]
     assert ":record:" in key
     kept = cache.get(key.split(":", 2)[-1])
-    cache.set(key.split(":", 2)[-1], kept.replace("What this covers.", "Kept words."))
+    plant(key.split(":", 2)[-1], kept.replace("What this covers.", "Kept words."))
     make_comment(make_user(), version, body="A change.")  # the discussion changes, not the record
     html = reader.get("/charter/1.0/").content.decode()
     assert "Kept words." in html and "(1 comment)" in html
@@ -497,10 +505,10 @@ def test_the_clause_pages_record_parts_are_kept_for_everyone_alike_and_follow_th
     # What is kept is what the next reader gets: a marked copy shows.
     key = next(key.split(":", 2)[-1] for key in fragment_keys() if "clause-header" in key)
     original = cache.get(key)
-    cache.set(key, original.replace("</h1>", " (kept)</h1>"), timeout=60)
+    plant(key, original.replace("</h1>", " (kept)</h1>"))
     assert "(kept)</h1>" in reader.get(CLAUSE).content.decode()
     assert "(kept)</h1>" in client_for(make_user()).get(CLAUSE).content.decode()
-    cache.set(key, original, timeout=60)
+    plant(key, original)
     # Read again after a comment, and as an anonymous reader: the same, from what was kept.
     make_comment(make_user(), version, body="Another comment.")
     again = reader.get(CLAUSE).content.decode()
@@ -513,3 +521,47 @@ def test_the_clause_pages_record_parts_are_kept_for_everyone_alike_and_follow_th
     make_definition(versions={"2.0": [("scope", "Scope", "What this covers now.")]})
     assert "Not the latest version." in reader.get(CLAUSE).content.decode()
     assert "Not the latest version." in anonymous_get().content.decode()
+
+
+# Kept text held in the process too (pagecache._LocalTexts)
+
+
+def test_kept_text_is_read_from_the_shared_cache_once_per_process(settings, monkeypatch):
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 60
+    made = []
+    keep = lambda: pagecache.keep("local-test", lambda: made.append(1) or "<p>Kept.</p>", None)  # noqa: E731
+    assert keep() == "<p>Kept.</p>"
+    reads = []
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: reads.append(args) or None)
+    assert keep() == "<p>Kept.</p>" and keep() == "<p>Kept.</p>"
+    assert made == [1] and reads == []  # neither made again nor read from the shared cache
+
+
+def test_a_kept_object_is_read_fresh_each_time_and_a_new_generation_is_made_again(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    number = {"n": 1}
+    first = pagecache.keep("local-object", lambda: ["a list"], lambda: number["n"])
+    again = pagecache.keep("local-object", lambda: ["made again"], lambda: number["n"])
+    assert first == again == ["a list"] and first is not again  # a request may change its copy
+    number["n"] = 2
+    text = lambda: pagecache.keep("local-text", lambda: f"text {number['n']}", lambda: number["n"])  # noqa: E731
+    assert text() == "text 2"
+    number["n"] = 3
+    assert text() == "text 3"  # another generation's key: made again, not the copy held
+
+
+def test_copies_held_expire_with_the_entry_and_the_least_recently_used_go_first(monkeypatch):
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock["now"])
+    held = pagecache._LocalTexts(limit=10)
+    held.put("a", "aaaa", 60)
+    held.put("b", "bbbb", 60)
+    assert held.get("a") == "aaaa"  # a is now the most recently used
+    held.put("c", "cccc", 60)  # 12 characters: b goes
+    assert held.get("b") is None and held.get("a") == "aaaa" and held.get("c") == "cccc"
+    held.put("big", "x" * 11, 60)  # larger than the whole limit: not held
+    assert held.get("big") is None and held.get("c") == "cccc"
+    clock["now"] += 61
+    assert held.get("a") is None and held.get("c") is None  # expired with the entry's lifetime
