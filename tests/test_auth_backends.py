@@ -59,3 +59,37 @@ def test_a_suspension_takes_effect_on_the_next_request(rf):
     person.profile.suspended_at = timezone.now()
     person.profile.save()
     assert actions.can_comment(get_user(request)) == (False, "suspended")
+
+
+def test_the_profile_read_with_the_user_is_the_one_the_orm_reads_field_for_field():
+    """Built from the user row's columns, converted as the ORM converts them (on SQLite its
+    dates and booleans come back as text and numbers)."""
+    person = make_user()
+    stored = person.profile
+    stored.display_name, stored.affiliation = "Ada", "The Society"
+    stored.email_on_reply, stored.suspended_at = False, timezone.now()
+    stored.save()
+    user = ModelBackend().get_user(str(person.pk))  # as the session holds it
+    expected = type(stored).objects.get(pk=stored.pk)
+    for field in type(stored)._meta.concrete_fields:
+        got, want = getattr(user.profile, field.attname), getattr(expected, field.attname)
+        assert got == want and type(got) is type(want), field.name
+    assert user.profile.user is user  # no query back to the user
+    assert not hasattr(user, "profile_column_display_name")  # the columns are not left on the user
+
+
+def test_a_person_without_a_profile_has_none_as_with_select_related():
+    person = make_user()
+    person.profile.delete()
+    user = ModelBackend().get_user(person.pk)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(type(person).profile.RelatedObjectDoesNotExist),
+    ):
+        user.profile  # noqa: B018
+    assert len(queries) == 0
+    assert actions.can_comment(user) == (True, "")
+
+
+def test_an_id_that_is_no_number_is_nobody():
+    assert ModelBackend().get_user("not a number") is None
