@@ -17,6 +17,7 @@ what a moderator may see. Parts of it that are the same for everyone may come fr
 under the same generation ({% shared_fragment %} in docket/templatetags/docket.py).
 """
 
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -115,34 +116,33 @@ def keep(
     if settings.PAGE_CACHE_SECONDS <= 0:
         return make()
     full_key = key if generation is None else f"{key}:{generation()}"
-    found = _local.get(full_key)
-    if found is not None:
-        return found
+    held = _local.get(full_key)
+    if held is not None:
+        return held if isinstance(held, str) else pickle.loads(held)
     seconds = seconds or settings.PAGE_CACHE_SECONDS
     found = cache.get(full_key)
     if found is None:
         found = make()
         cache.set(full_key, found, timeout=seconds)
-    if isinstance(found, str):
-        _local.put(full_key, found, seconds)
+    _local.put(full_key, found if isinstance(found, str) else pickle.dumps(found), seconds)
     return found
 
 
-class _LocalTexts:
-    """Kept text (fragments of pages) held in this process's memory as well, in front of the
-    shared cache: what is kept under a generation's number, or for good, never changes under its
-    key, so a copy here cannot be out of date; another process's change moves the generation,
-    which every request reads from the shared cache, and the copy is not asked for again. Text
-    only: a kept object is read fresh from the shared cache each time, as a request may change
-    it. Up to `limit` characters, the least recently used let go first; each for the entry's
-    lifetime from when this process read it (so at most twice it, for one read late)."""
+class _LocalCopies:
+    """What is kept, held in this process's memory as well, in front of the shared cache: what
+    is kept under a generation's number, or for good, never changes under its key, so a copy
+    here cannot be out of date; another process's change moves the generation, which every
+    request reads from the shared cache, and the copy is not asked for again. Text (fragments of
+    pages) as it is; an object pickled, and unpickled for each request, as a request may change
+    its copy. Up to `limit` characters or bytes, the least recently used let go first; each for
+    the entry's lifetime from when this process read it (so at most twice it, for one read late)."""
 
     def __init__(self, limit: int):
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, str | bytes]] = OrderedDict()
         self._size, self._limit = 0, limit
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> str | bytes | None:
         with self._lock:
             item = self._items.get(key)
             if item is None:
@@ -153,7 +153,7 @@ class _LocalTexts:
             self._items.move_to_end(key)
             return item[1]
 
-    def put(self, key: str, text: str, seconds: int) -> None:
+    def put(self, key: str, text: str | bytes, seconds: int) -> None:
         if len(text) > self._limit:
             return
         with self._lock:
@@ -174,12 +174,12 @@ class _LocalTexts:
             self._size = 0
 
 
-# 16 million characters: a version page's kept text is about 200,000.
-_local = _LocalTexts(16_000_000)
+# 16 million characters or bytes: a version page's kept text is about 200,000.
+_local = _LocalCopies(16_000_000)
 
 
 def forget_local() -> None:
-    """Drop this process's copies of kept text (tests that empty the shared cache do)."""
+    """Drop this process's copies of what is kept (tests that empty the shared cache do)."""
     _local.clear()
 
 

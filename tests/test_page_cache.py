@@ -523,7 +523,7 @@ def test_the_clause_pages_record_parts_are_kept_for_everyone_alike_and_follow_th
     assert "Not the latest version." in anonymous_get().content.decode()
 
 
-# Kept text held in the process too (pagecache._LocalTexts)
+# What is kept, held in the process too (pagecache._LocalCopies)
 
 
 def test_kept_text_is_read_from_the_shared_cache_once_per_process(settings, monkeypatch):
@@ -539,12 +539,17 @@ def test_kept_text_is_read_from_the_shared_cache_once_per_process(settings, monk
     assert made == [1] and reads == []  # neither made again nor read from the shared cache
 
 
-def test_a_kept_object_is_read_fresh_each_time_and_a_new_generation_is_made_again(settings):
+def test_a_kept_object_is_a_fresh_copy_each_time_and_a_new_generation_is_made_again(settings, monkeypatch):
+    from django.core.cache import cache
+
     settings.PAGE_CACHE_SECONDS = 60
     number = {"n": 1}
     first = pagecache.keep("local-object", lambda: ["a list"], lambda: number["n"])
+    first.append("changed by its request")
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: pytest.fail("read from the shared cache"))
     again = pagecache.keep("local-object", lambda: ["made again"], lambda: number["n"])
-    assert first == again == ["a list"] and first is not again  # a request may change its copy
+    assert again == ["a list"] and again is not first  # a request may change its copy
+    monkeypatch.undo()
     number["n"] = 2
     text = lambda: pagecache.keep("local-text", lambda: f"text {number['n']}", lambda: number["n"])  # noqa: E731
     assert text() == "text 2"
@@ -555,7 +560,7 @@ def test_a_kept_object_is_read_fresh_each_time_and_a_new_generation_is_made_agai
 def test_copies_held_expire_with_the_entry_and_the_least_recently_used_go_first(monkeypatch):
     clock = {"now": 1000.0}
     monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock["now"])
-    held = pagecache._LocalTexts(limit=10)
+    held = pagecache._LocalCopies(limit=10)
     held.put("a", "aaaa", 60)
     held.put("b", "bbbb", 60)
     assert held.get("a") == "aaaa"  # a is now the most recently used
