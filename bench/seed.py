@@ -28,7 +28,7 @@ from django.db.models import F
 
 from accounts.models import Profile
 from comments.models import Comment, Endorsement
-from definition.models import Clause, ClauseText, Definition, Version
+from definition.models import Clause, ClauseText, Definition, Version, body_digest_of
 from docket import markdown
 from moderation.models import Disposition
 
@@ -285,6 +285,7 @@ class Seeder:
             body=body,
             body_html=self.html(body),
             body_words=markdown.plain_text(self.html(body)),
+            body_digest=body_digest_of(body),
         )
 
     # -- comments ----------------------------------------------------------------------------

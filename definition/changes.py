@@ -31,13 +31,13 @@ class TextRow(Named):
     @classmethod
     def of_versions(cls, old, new) -> tuple[list["TextRow"], list["TextRow"]]:
         """Both versions' texts in order, read in one query. A body the other version has word
-        for word is not read at all (left empty on both sides, so they still compare equal): it
-        is neither shown nor diffed, and the three body columns are most of what a compare page
-        would read (500 KB for 100 clauses). Written out: building it through the ORM took as
-        long as the database took to run it."""
+        for word (the same digest) is not read at all (left empty on both sides, so they still
+        compare equal): it is neither shown nor diffed, and the three body columns are most of
+        what a compare page would read (500 KB for 100 clauses). Written out: building it
+        through the ORM took as long as the database took to run it."""
         by_version = {old.pk: [], new.pk: []}
         q = connection.ops.quote_name
-        same = "o.body = t.body"  # NULL, so false, where the other version lacks the clause
+        same = "o.body_digest = t.body_digest"  # NULL, so false, where the other version lacks it
         sql = (
             f"SELECT t.version_id, t.clause_id, c.{q('key')}, t.number, t.heading, "
             f"CASE WHEN {same} THEN '' ELSE t.body END, CASE WHEN {same} THEN '' ELSE t.body_html END, "

@@ -125,6 +125,7 @@ def start_draft(*, definition: Definition, label: str, by) -> Version:
                         body=text.body,
                         body_html=text.body_html,  # same source, so the same sanitised HTML
                         body_words=text.body_words,
+                        body_digest=text.body_digest,
                     )
                     for text in base.clause_texts.all()
                 )

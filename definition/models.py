@@ -1,3 +1,4 @@
+import hashlib
 import re
 
 from django.conf import settings
@@ -277,6 +278,10 @@ class Named:
         return f"{self.number} {self.title}" if self.number else self.title
 
 
+def body_digest_of(body: str) -> str:
+    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+
+
 class ClauseText(Named, models.Model):
     """One clause as it reads in one version."""
 
@@ -291,6 +296,9 @@ class ClauseText(Named, models.Model):
     # The words a reader sees of the body, a paragraph a line (docket.markdown.plain_text): what
     # comparisons diff, kept with the HTML so that no compare page parses HTML.
     body_words = models.TextField(blank=True, editable=False)
+    # A digest of the body's source (body_digest_of), made at save too: a comparison tells a body
+    # the other version has word for word without reading both (on PostgreSQL, unpacking both).
+    body_digest = models.CharField(max_length=32, blank=True, editable=False)
     # Counts a draft clause's edits, so a steward saving over someone else's edit is caught.
     revision = models.PositiveIntegerField(default=1, editable=False)
 
@@ -345,6 +353,7 @@ class ClauseText(Named, models.Model):
         self._refuse_if_published()
         self.body_html = markdown.render(self.body)
         self.body_words = markdown.plain_text(self.body_html)
+        self.body_digest = body_digest_of(self.body)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -1,7 +1,9 @@
 from io import StringIO
 
+import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import timezone
 
 
 def test_no_model_change_is_missing_a_migration(db):
@@ -14,3 +16,41 @@ def test_no_model_change_is_missing_a_migration(db):
 
 def test_migrate_creates_the_stewards_and_moderators_groups(db):
     assert set(Group.objects.values_list("name", flat=True)) >= {"Stewards", "Moderators"}
+
+
+BEFORE_DIGESTS = [("definition", "0005_clausetext_version_position")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_digest_migration_fills_every_clause_text_published_ones_too():
+    """0006 derives each stored body's digest, also in published versions, whose text
+    PostgreSQL's trigger otherwise refuses to touch; the trigger is back on afterwards."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from definition.models import ClauseText, body_digest_of
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_DIGESTS)
+    apps = executor.loader.project_state(BEFORE_DIGESTS).apps
+    definition = apps.get_model("definition", "Definition").objects.create(slug="old", title="Old")
+    version = apps.get_model("definition", "Version").objects.create(
+        definition=definition, label="1.0", sequence=1
+    )
+    clause = apps.get_model("definition", "Clause").objects.create(definition=definition, key="scope")
+    apps.get_model("definition", "ClauseText").objects.create(
+        version=version, clause=clause, position=0, heading="Scope", body="Gardens *and* parks."
+    )
+    version.status, version.published_at = "published", timezone.now()
+    version.save()
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    text = ClauseText.objects.get(clause__key="scope", version__label="1.0")
+    assert text.body_digest == body_digest_of("Gardens *and* parks.")
+    if connection.vendor == "postgresql":  # the guard on published text stands again
+        from django.db import DatabaseError, transaction
+
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE definition_clausetext SET body = 'Changed.' WHERE id = %s", [text.pk])
