@@ -38,14 +38,20 @@ class Comment(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn by its author"
         HELD = "held", "Held for approval"
 
-    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="comments")
-    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="comments")
+    # No index of their own for clause, version, root and author: an index in Meta (or the
+    # unique (author, token)) starts with each already, and every index is written on every post.
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="comments", db_index=False)
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="comments", db_index=False)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
     )
     # The thread's first comment (itself for a first comment): a whole thread is one query.
-    root = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments", db_index=False
+    )
     body = models.TextField(max_length=MAX_BODY_LENGTH)
     body_html = models.TextField(editable=False)
     quote = models.TextField(blank=True, max_length=MAX_QUOTE_LENGTH)
