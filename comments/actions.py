@@ -48,8 +48,9 @@ def check_rate_limit(user) -> None:
     limit, window = NEW_ACCOUNT_RATE_LIMIT if new else RATE_LIMIT
     # A sliding window of `limit` slots: each post takes a free slot, a cache key that expires
     # `window` seconds after that post, so the limit holds at any moment (a fixed window would
-    # let twice the limit through around its edge). Taking a slot is cache.add, which is atomic
-    # (SET NX in Redis): two workers racing for the last slot cannot both get it.
+    # let twice the limit through around its edge). Taking a slot is atomic (SET NX in Redis,
+    # the first free slot in one script call; cache.add elsewhere): two workers racing for the
+    # last slot cannot both get it.
     keys = [f"comment-rate:{user.pk}:{slot}" for slot in range(limit)]
     now = timezone.now().timestamp()
     add_first = getattr(cache, "add_first", None)  # docket.redis_cache: one round trip
