@@ -24,7 +24,6 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import F
 
 from accounts.models import Profile
 from comments.models import Comment, Endorsement
@@ -337,8 +336,7 @@ class Seeder:
                     rows[i].parent_id = rows[parent].pk
                     rows[i].root_id = rows[parent].root_id
             Comment.objects.bulk_create([rows[i] for i in batch], batch_size=BATCH)
-            if level == 0:
-                Comment.objects.filter(pk__in=[rows[i].pk for i in batch]).update(root_id=F("pk"))
+            if level == 0:  # first comments: their own roots, as the database stores them
                 for i in batch:
                     rows[i].root_id = rows[i].pk
         self.endorse([row.pk for row in rows], authors)

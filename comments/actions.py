@@ -125,7 +125,7 @@ def post_comment(
                 status=Comment.Status.HELD if _held_for_approval(author) else Comment.Status.VISIBLE,
             )
             if parent is None:
-                _make_own_root(comment)
+                comment.root_id = comment.pk  # stored so by the database (comments/0007)
             comment_posted(comment, clause_text.title)
     except IntegrityError:
         # The same form submitted twice at once: the other request stored it.
@@ -133,32 +133,22 @@ def post_comment(
     return Posted(comment, created=True)
 
 
-# Written out, as on every post: building these through the ORM took longer than running them.
+# Written out, as on every post: building it through the ORM took longer than running it.
 _WITH_TOKEN_SQL = "SELECT {id} FROM {table} WHERE {author_id} = %s AND {token} = %s"
-_OWN_ROOT_SQL = "UPDATE {table} SET {root_id} = {id} WHERE {id} = %s"
-
-
-def _sql(template: str) -> str:
-    q = connection.ops.quote_name
-    columns = {name: q(name) for name in ("id", "author_id", "token", "root_id")}
-    return template.format(table=q(Comment._meta.db_table), **columns)
 
 
 def _stored_with_token(author, token) -> Comment | None:
     """The comment this person stored from the form with this token, if any: its id looked up
     first (every post asks; almost none finds one)."""
     prepared = Comment._meta.get_field("token").get_db_prep_value(token, connection)
+    q = connection.ops.quote_name
+    sql = _WITH_TOKEN_SQL.format(
+        id=q("id"), table=q(Comment._meta.db_table), author_id=q("author_id"), token=q("token")
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_WITH_TOKEN_SQL), [author.pk, prepared])
+        cursor.execute(sql, [author.pk, prepared])
         found = cursor.fetchone()
     return Comment.objects.get(pk=found[0]) if found else None
-
-
-def _make_own_root(comment: Comment) -> None:
-    """A thread's first comment is its own root (its id is known only once it is stored)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(_OWN_ROOT_SQL), [comment.pk])
-    comment.root_id = comment.pk
 
 
 def _refuse_suspended(person) -> None:

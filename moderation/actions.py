@@ -253,8 +253,7 @@ def enter_external_comment(
             source_url=source_url.strip(),
             token=uuid.uuid4(),
         )
-        Comment.objects.filter(pk=comment.pk).update(root=comment)
-        comment.root_id = comment.pk
+        comment.root_id = comment.pk  # stored so by the database (comments/0007)
     return comment
 
 

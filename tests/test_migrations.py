@@ -54,3 +54,22 @@ def test_the_digest_migration_fills_every_clause_text_published_ones_too():
 
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE definition_clausetext SET body = 'Changed.' WHERE id = %s", [text.pk])
+
+
+@pytest.mark.django_db
+def test_the_database_makes_a_first_comment_its_own_root_and_leaves_a_reply_s_alone():
+    """The trigger of comments/0007. Django rebuilds a SQLite table for many changes and the
+    rebuild drops its triggers: a migration that rebuilds comments_comment must create it again,
+    and this test fails until it does."""
+    from comments.models import Comment
+    from tests.conftest import make_definition, make_user
+
+    version = make_definition().versions.get()
+    clause = version.definition.clauses.first()
+    author = make_user()
+    first = Comment.objects.create(clause=clause, version=version, author=author, body="First.")
+    reply = Comment.objects.create(
+        clause=clause, version=version, author=author, body="Reply.", parent=first, root_id=first.pk
+    )
+    assert Comment.objects.get(pk=first.pk).root_id == first.pk
+    assert Comment.objects.get(pk=reply.pk).root_id == first.pk

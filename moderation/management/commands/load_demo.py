@@ -185,7 +185,7 @@ class Command(BaseCommand):
                 clause=text.clause, version=text.version, author=people[author], body=body, quote=quote,
                 quote_prefix=prefix, quote_suffix=suffix, created_at=at,
             )  # fmt: skip
-            Comment.objects.filter(pk=root.pk).update(root=root)
+            root.root_id = root.pk  # stored so by the database (comments/0007)
             parent = root
             for m, (reply_author, reply_body) in enumerate(replies, start=1):
                 parent = Comment.objects.create(
