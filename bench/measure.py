@@ -28,6 +28,7 @@ from definition.models import ClauseText, Version
 from docket import markdown, pagecache
 
 from .seed import MAIN_SLUG, MEASURED_COUNTS
+from .server import allowed_host
 
 BASELINE = "baseline"
 CLAUSE_PAGE = "clause page, first page of threads"
@@ -271,9 +272,7 @@ def _people():
 class Bench:
     def __init__(self, rounds: int):
         self.rounds = rounds
-        host = next(
-            (h for h in settings.ALLOWED_HOSTS if h not in {"*", ""} and not h.startswith(".")), "localhost"
-        )
+        host = allowed_host()
         # https as the TLS proxy forwards it, so the production redirect and cookies apply as they would.
         headers = {"HTTP_HOST": host, "HTTP_X_FORWARDED_PROTO": "https", "enforce_csrf_checks": True}
         self.anonymous = Client(**headers)

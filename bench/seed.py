@@ -27,7 +27,7 @@ from django.db import connection, transaction
 
 from accounts.models import Profile
 from comments.models import Comment, Endorsement
-from definition.models import Clause, ClauseText, Definition, Version, body_digest_of
+from definition.models import Clause, ClauseText, Definition, Version
 from docket import markdown
 from moderation.models import Disposition
 
@@ -274,7 +274,7 @@ class Seeder:
     def _clause_text(self, version, clause, position, text) -> ClauseText:
         heading, body = text
         section, sub = divmod(position, 5)
-        return ClauseText(
+        text = ClauseText(
             version=version,
             clause=clause,
             position=position,
@@ -282,10 +282,9 @@ class Seeder:
             level=2 if sub == 0 else 3,
             heading=heading,
             body=body,
-            body_html=self.html(body),
-            body_words=markdown.plain_text(self.html(body)),
-            body_digest=body_digest_of(body),
         )
+        text.derive_from_body(self.html(body))  # as save() would (bulk inserts do not call it)
+        return text
 
     # -- comments ----------------------------------------------------------------------------
 

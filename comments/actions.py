@@ -129,7 +129,7 @@ def post_comment(
             comment_posted(comment, clause_text.title)
     except IntegrityError:
         # The same form submitted twice at once: the other request stored it.
-        return Posted(Comment.objects.get(author=author, token=token), created=False)
+        return Posted(_stored_with_token(author, token), created=False)
     return Posted(comment, created=True)
 
 

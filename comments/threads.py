@@ -8,7 +8,6 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from definition.models import Version
 from docket import pagecache, quotes
 from docket.paging import page_number
 from docket.prepared import Prepared
@@ -184,7 +183,9 @@ def _threads_page(
     for comment in comments:
         comment.version = version
     page_roots = [c for c in comments if c.parent_id is None]
-    endorsements = THREAD_ENDORSEMENTS(sort, (number - 1) * THREADS_PER_PAGE, **where) if page_roots else []
+    # The same page of roots as the comments' query (the page number may have moved to the last).
+    start = (number - 1) * THREADS_PER_PAGE
+    endorsements = THREAD_ENDORSEMENTS(sort, start, **where) if page_roots else []
     if sort == "endorsed":
         totals = defaultdict(int)
         for endorsement in endorsements:
@@ -201,14 +202,12 @@ def _threads_page(
 
 def _earlier_comments(clause_text, version, versions, user) -> list[Comment]:
     """The clause's comments on earlier versions, each with its version (from `versions`, the
-    definition's versions the page has read already) and where its quote stands now."""
+    definition's versions the page has read already: comments are only ever on published
+    versions, which everyone sees) and where its quote stands now."""
     earlier = EARLIER_COMMENTS(
         clause_id=clause_text.clause_id, definition_id=version.definition_id, sequence=version.sequence
     )
     by_pk = {v.pk: v for v in versions}
-    missing = {c.version_id for c in earlier} - set(by_pk)
-    if missing:  # not among the versions passed (none were): read them
-        by_pk |= Version.objects.in_bulk(missing)
     for comment in earlier:
         comment.version = by_pk[comment.version_id]
         comment.shown = comment.shown_to(user)
@@ -220,7 +219,7 @@ def _earlier_comments(clause_text, version, versions, user) -> list[Comment]:
     return earlier
 
 
-def clause_comments(*, clause_text, version, user, sort="oldest", requested_page=1, versions=()) -> dict:
+def clause_comments(*, clause_text, version, versions, user, sort="oldest", requested_page=1) -> dict:
     """Everything the clause page shows of comments, in a fixed number of queries. `versions`:
     the definition's versions as the page read them, for the comments on earlier ones."""
     sort = sort if sort in SORTS else "oldest"

@@ -351,10 +351,15 @@ class ClauseText(Named, models.Model):
 
     def save(self, *args, **kwargs):
         self._refuse_if_published()
-        self.body_html = markdown.render(self.body)
+        self.derive_from_body()
+        super().save(*args, **kwargs)
+
+    def derive_from_body(self, body_html: str | None = None) -> None:
+        """What is stored with the body and made from it: its sanitised HTML (rendered here
+        unless given), the words a reader sees of it, and its digest."""
+        self.body_html = markdown.render(self.body) if body_html is None else body_html
         self.body_words = markdown.plain_text(self.body_html)
         self.body_digest = body_digest_of(self.body)
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         self._refuse_if_published()

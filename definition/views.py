@@ -379,9 +379,8 @@ def _unchanged_runs_drawn(rows):
     out, run = [], []
     for row in [*rows, None]:
         if row is not None and row.status == "unchanged":
-            key = escape(row.key)
             run.append(
-                f'<li class="compare-row status-unchanged" id="{key}"><h2 class="compare-heading">'
+                f'<li class="compare-row status-unchanged" id="{escape(row.key)}"><h2 class="compare-heading">'
                 f'<a href="{escape(row.url)}">{escape(row.label)}</a> '
                 '<span class="badge change-unchanged">unchanged</span></h2></li>'
             )
